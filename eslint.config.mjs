@@ -1,0 +1,48 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Module boundaries (Nx tags): services depend only on libs; libs never on
+ * services; contracts depend on nothing of ours. Domain folders stay free of
+ * frameworks and infrastructure.
+ */
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '.nx/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          // The e2e suite and the tools share the local runner on purpose (tools/ is not a project).
+          allow: ['^(\\.\\./)+tools/runner/[a-z-]+\\.ts$'],
+          banTransitiveDependencies: false,
+          depConstraints: [
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/*/src/domain/**/*.ts', 'libs/event-store/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*', 'pg', 'kafkajs', 'ioredis', 'fastify', '@shopfront/runtime', '@shopfront/messaging', '@shopfront/postgres', '@shopfront/http'], message: 'Domain code is pure: no frameworks or infrastructure.' },
+            { group: ['../infra/*', '../app/*'], message: 'Domain code does not depend on app or infra.' },
+          ],
+        },
+      ],
+    },
+  },
+];
