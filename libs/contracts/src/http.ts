@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { countryCodes } from './countries.js';
+import { OrderLine, ShippingAddress } from './money.js';
+
+/** The Luhn checksum every real card number passes. */
+export function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let digit = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/** `POST /v1/orders` body, validated the same way at the gateway and in the order service. */
+export const PlaceOrderRequest = z.strictObject({
+  customerId: z.string().trim().min(1).max(100),
+  items: z.array(OrderLine.strict()).min(1, 'at least one line').max(100, 'at most 100 lines'),
+  payment: z.strictObject({
+    card: z
+      .string()
+      .regex(/^\d{12,19}$/, 'a card number is 12 to 19 digits')
+      .refine(passesLuhn, 'card number fails the Luhn check'),
+  }),
+  shippingAddress: ShippingAddress.strict().extend({
+    country: z.string().refine((code) => countryCodes.has(code), 'unknown ISO 3166-1 alpha-2 country code'),
+  }),
+});
+export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
+
+/** Idempotency-Key header: 1 to 255 printable ASCII characters. */
+export const IdempotencyKey = z.string().regex(/^[\x20-\x7E]{1,255}$/, '1 to 255 printable ASCII characters');
+
+export const OrderStatus = z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']);
+export type OrderStatus = z.infer<typeof OrderStatus>;

@@ -1,0 +1,113 @@
+/**
+ * The event store on the real Postgres: optimistic concurrency, gap-safe
+ * reading under out-of-order commits, checkpointed projections and rebuilds.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { withTransaction } from '@shopfront/postgres';
+import { freshDatabase, type TestDatabase } from '@shopfront/testing';
+import {
+  appendToStream,
+  applyBatch,
+  ensureProjection,
+  EventStoreError,
+  eventStoreMigrations,
+  projectionChecksum,
+  readAll,
+  readStream,
+  rebuildProjection,
+  startOfStore,
+  type Projection,
+} from './index.js';
+
+let db: TestDatabase;
+before(async () => {
+  db = await freshDatabase('event_store', eventStoreMigrations);
+});
+after(async () => {
+  await db?.drop();
+});
+
+const counted = (n: number) => ({ type: 'Counted', data: { n }, schemaVersion: 1 });
+
+/** A projection that records every event it sees, in the order it saw them. */
+const seen: Projection = {
+  name: 'seen',
+  handles: ['Counted'],
+  tables: ['seen'],
+  tablesSql: 'CREATE TABLE IF NOT EXISTS seen (position bigint PRIMARY KEY, stream text NOT NULL, n int NOT NULL)',
+  async apply(tx, event) {
+    await tx.query('INSERT INTO seen VALUES ($1, $2, $3)', [event.globalPosition, event.streamId, (event.data as { n: number }).n]);
+  },
+};
+
+describe('appendToStream', () => {
+  it('given 16 writers at one expected version, when they append at once, then exactly one wins and the others get a typed conflict', async () => {
+    const stream = `race-${randomUUID()}`;
+    await appendToStream(db.pool, stream, 'no_stream', [counted(0)]);
+    const results = await Promise.allSettled(Array.from({ length: 16 }, (_, i) => appendToStream(db.pool, stream, 1, [counted(i + 1)])));
+    const won = results.filter((result) => result.status === 'fulfilled');
+    const lost = results.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason);
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 15);
+    assert.ok(lost.every((error) => error instanceof EventStoreError && error.code === 'CONCURRENCY_CONFLICT'));
+    assert.equal((await readStream(db.pool, stream)).version, 2);
+  });
+
+  it('given a stale expected version that points past the end, when appended, then it conflicts instead of leaving a gap', async () => {
+    const stream = `gap-${randomUUID()}`;
+    await appendToStream(db.pool, stream, 'no_stream', [counted(1)]);
+    await assert.rejects(appendToStream(db.pool, stream, 5, [counted(2)]), (error: unknown) => error instanceof EventStoreError && error.code === 'CONCURRENCY_CONFLICT');
+    await assert.rejects(appendToStream(db.pool, stream, 'no_stream', [counted(2)]), EventStoreError);
+  });
+});
+
+describe('gap-safe reading', () => {
+  it('given a slow transaction that took an earlier position commits after a faster one, when a projection runs in between, then it misses neither event', async () => {
+    await ensureProjection(db.pool, seen);
+    await applyBatch(db.pool, seen); // catch up on earlier tests' events
+    const slow = await db.pool.connect();
+    try {
+      await slow.query('BEGIN');
+      await appendToStream(slow, `slow-${randomUUID()}`, 'no_stream', [counted(100)]); // takes the lower position, stays uncommitted
+      await appendToStream(db.pool, `fast-${randomUUID()}`, 'no_stream', [counted(200)]); // higher position, committed at once
+
+      // A reader by position alone would now read 200 and later skip 100 for good.
+      const whileSlowIsOpen = await applyBatch(db.pool, seen);
+      assert.equal(whileSlowIsOpen, 0, 'the fast event waits until the slow transaction is decided');
+      await slow.query('COMMIT');
+    } finally {
+      slow.release();
+    }
+    await applyBatch(db.pool, seen);
+    const { rows } = await db.pool.query<{ n: number }>('SELECT n FROM projection_seen.seen WHERE n IN (100, 200) ORDER BY n');
+    assert.deepEqual(rows.map((row) => row.n), [100, 200]);
+  });
+
+  it('given a transaction that rolls back, when read, then its events never appear and the reader moves on', async () => {
+    await withTransaction(db.pool, async (tx) => {
+      await appendToStream(tx, `ghost-${randomUUID()}`, 'no_stream', [counted(300)]);
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    await appendToStream(db.pool, `after-${randomUUID()}`, 'no_stream', [counted(301)]);
+    const events = await readAll(db.pool, startOfStore, 10_000);
+    const ns = events.map((event) => (event.data as { n: number }).n);
+    assert.ok(!ns.includes(300));
+    assert.ok(ns.includes(301));
+  });
+});
+
+describe('rebuildProjection', () => {
+  it('given a live projection, when rebuilt from zero, then the new model has the same checksum and replaces the old one', async () => {
+    for (let i = 0; i < 200; i++) await appendToStream(db.pool, `bulk-${i}`, 'any', [counted(1000 + i)]);
+    while ((await applyBatch(db.pool, seen)) > 0);
+    const before = await projectionChecksum(db.pool, seen);
+    const report = await rebuildProjection(db.pool, seen);
+    assert.equal(report.swapped, true);
+    assert.equal(report.comparable, true);
+    assert.equal(report.checksum, report.liveChecksumBefore);
+    assert.equal(await projectionChecksum(db.pool, seen), before);
+    assert.ok(report.events >= 200);
+  });
+});

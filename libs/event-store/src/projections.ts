@@ -1,0 +1,86 @@
+import type { Pool, Sql } from '@shopfront/postgres';
+import { readAll, startOfStore, type Checkpoint } from './store.js';
+import type { RecordedEvent } from './types.js';
+import type { Upcaster } from './upcasting.js';
+
+/**
+ * A read model as plain functions. Its tables live in their own Postgres
+ * schema (`projection_<name>`), so a rebuild can fill a shadow schema and
+ * swap it in (blue-green). Rows must be pure functions of events: no now(),
+ * so a rebuild produces the same rows, byte for byte.
+ */
+export interface Projection {
+  name: string;
+  /** Event types it reads. */
+  handles: readonly string[];
+  /** CREATE TABLE statements, unqualified: they run with the schema on the search path. */
+  tablesSql: string;
+  /** Tables compared by checksum after a rebuild. */
+  tables: readonly string[];
+  apply(tx: Sql, event: RecordedEvent): Promise<void>;
+}
+
+export const projectionSchema = (name: string): string => `projection_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+
+/** Creates the projection's schema and tables if missing. */
+export async function ensureProjection(sql: Sql, projection: Projection, schema = projectionSchema(projection.name)): Promise<void> {
+  await sql.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await sql.query(`SET search_path TO ${schema}, public`);
+  try {
+    await sql.query(projection.tablesSql);
+  } finally {
+    await sql.query('SET search_path TO public');
+  }
+  await sql.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [projection.name]);
+}
+
+/**
+ * Applies one batch after the projection's checkpoint, in one transaction with
+ * the checkpoint's advance: a crash repeats the batch or none of it. The
+ * checkpoint row is locked, so two runners never apply the same batch.
+ */
+export async function applyBatch(
+  pool: Pool,
+  projection: Projection,
+  options: { checkpointName?: string; schema?: string; batchSize?: number; upcasters?: readonly Upcaster[] } = {},
+): Promise<number> {
+  const checkpointName = options.checkpointName ?? projection.name;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL search_path TO ${options.schema ?? projectionSchema(projection.name)}, public`);
+    const { rows } = await client.query<{ transaction_id: string; position: number }>(
+      'SELECT transaction_id::text, position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+      [checkpointName],
+    );
+    const after: Checkpoint = rows[0] ? { transactionId: rows[0].transaction_id, position: rows[0].position } : startOfStore;
+    const events = await readAll(client, after, options.batchSize ?? 500, { types: projection.handles, upcasters: options.upcasters });
+    for (const event of events) await projection.apply(client, event);
+    const last = events.at(-1);
+    if (last) {
+      await client.query(
+        `INSERT INTO projection_checkpoints (name, transaction_id, position, updated_at) VALUES ($1, $2::xid8, $3, now())
+         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()`,
+        [checkpointName, last.transactionId, last.globalPosition],
+      );
+    }
+    await client.query('COMMIT');
+    return events.length;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A checksum of a projection's tables in a schema: equal read models, equal checksums. */
+export async function projectionChecksum(sql: Sql, projection: Projection, schema = projectionSchema(projection.name)): Promise<string> {
+  const parts: string[] = [];
+  for (const table of projection.tables) {
+    const { rows } = await sql.query<{ sum: string }>(`SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS sum FROM ${schema}.${table} t`);
+    parts.push(rows[0]!.sum);
+  }
+  const { rows } = await sql.query<{ sum: string }>('SELECT md5($1) AS sum', [parts.join(':')]);
+  return rows[0]!.sum;
+}

@@ -1,0 +1,34 @@
+/** A domain event as decided: a type literal and its data. */
+export interface DomainEvent<TType extends string = string, TData = unknown> {
+  type: TType;
+  data: TData;
+}
+
+/** What travels with an event: correlation, causation, trace context, who asked. */
+export type EventMetadata = Record<string, string | null | undefined>;
+
+/** An event as stored and read back; over a union of events it stays a discriminated union. */
+export type RecordedEvent<E extends DomainEvent = DomainEvent> = E extends DomainEvent ? RecordedEventOf<E> : never;
+
+interface RecordedEventOf<E extends DomainEvent> {
+  streamId: string;
+  streamVersion: number;
+  globalPosition: number;
+  /** The appending transaction's id (xid8, as text): the projection checkpoint's first half. */
+  transactionId: string;
+  messageId: string;
+  type: E['type'];
+  schemaVersion: number;
+  data: E['data'];
+  metadata: EventMetadata;
+  occurredAt: Date;
+}
+
+/** Pure decision functions, emmett-style: state is a fold of events; commands decide new events. */
+export interface Decider<State, Command, Event extends DomainEvent> {
+  initialState: () => State;
+  evolve: (state: State, event: Event) => State;
+  decide: (command: Command, state: State) => Event[];
+}
+
+export const fold = <State, Event>(evolve: (state: State, event: Event) => State, initial: State, events: Event[]): State => events.reduce(evolve, initial);

@@ -1,0 +1,59 @@
+import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { allTopics, deadLetterTopic } from '@shopfront/contracts';
+
+export interface KafkaOptions {
+  clientId: string;
+  brokers: string[];
+  /** Prepended to every topic name: lets tests and tenants share one broker. */
+  topicPrefix?: string;
+  /** Where kafkajs's own warnings go (the service's structured logger). */
+  log?: (level: 'error' | 'warn', message: string, extra: Record<string, unknown>) => void;
+}
+
+export function createKafka(options: KafkaOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
+        options.log?.(level === logLevel.ERROR ? 'error' : 'warn', `kafkajs: ${message}`, extra);
+      },
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+}
+
+/**
+ * Idempotent, ordered producer settings. kafkajs keeps EoS guarantees only with
+ * unbounded retries; the relay's loop and the consumer's redelivery bound them in practice.
+ */
+export const reliableProducer: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+  retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+};
+
+export const prefixed = (prefix: string | undefined, topic: string): string => `${prefix ?? ''}${topic}`;
+
+/** Creates the platform's topics and their dead-letter twins; existing ones are left alone. */
+export async function ensureTopics(kafka: Kafka, prefix = '', partitions = 3): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = allTopics.flatMap((topic) => [topic, deadLetterTopic(topic)]).map((topic) => prefixed(prefix, topic));
+    const missing = wanted.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

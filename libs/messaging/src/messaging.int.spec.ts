@@ -1,0 +1,146 @@
+/**
+ * The outbox relay and the inbox consumer against the real broker and database:
+ * what is enqueued is published; a duplicate delivery makes one effect; a
+ * transient failure is retried; a poison message is dead-lettered, not acked.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createMessage, Topics, type Message } from '@shopfront/contracts';
+import { withTransaction } from '@shopfront/postgres';
+import { eventually, freshDatabase, kafkaTopics, type TestDatabase, type TestKafka } from '@shopfront/testing';
+import { randomUUID } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, reliableProducer, TransientError } from './index.js';
+
+let db: TestDatabase;
+let kafka: TestKafka;
+let producer: Producer;
+const stops: (() => Promise<void>)[] = [];
+
+before(async () => {
+  db = await freshDatabase('messaging', [...messagingMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (order_id uuid, message_id uuid, consumer text)' }]);
+  kafka = await kafkaTopics('messaging');
+  producer = kafka.kafka.producer(reliableProducer);
+  await producer.connect();
+});
+after(async () => {
+  for (const stop of stops.reverse()) await stop();
+  await producer.disconnect();
+  await db.drop();
+});
+
+/** A consumer of saga.replies whose effect is a row per message; `fail` decides per attempt. */
+async function consumer(name: string, fail: (message: Message, attempt: number) => Error | undefined) {
+  const attempts = new Map<string, number>();
+  const instance = new MessageConsumer({
+    kafka: kafka.kafka,
+    pool: db.pool,
+    name,
+    topics: [Topics.sagaReplies],
+    topicPrefix: kafka.topicPrefix,
+    retryBaseMs: 20,
+    maxAttempts: 3,
+    handle: async (message, tx, delivery) => {
+      attempts.set(message.messageId, delivery.attempt);
+      const error = fail(message, delivery.attempt);
+      if (error) throw error;
+      await tx.query('INSERT INTO effects VALUES ($1, $2, $3)', [message.correlationId, message.messageId, name]);
+    },
+  });
+  await instance.start();
+  stops.push(() => instance.stop());
+  return attempts;
+}
+
+const effectsOf = async (orderId: string, consumerName?: string) =>
+  (
+    await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE order_id = $1 AND ($2::text IS NULL OR consumer = $2)', [
+      orderId,
+      consumerName ?? null,
+    ])
+  ).rows[0]!.n;
+
+async function publishRaw(message: Message | string) {
+  await producer.send({ topic: prefixed(kafka.topicPrefix, Topics.sagaReplies), messages: [{ key: 'k', value: typeof message === 'string' ? message : JSON.stringify(message) }] });
+}
+
+async function deadLetters(): Promise<{ value: string; headers: Record<string, string> }[]> {
+  const admin = kafka.kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(prefixed(kafka.topicPrefix, `${Topics.sagaReplies}.dlq`));
+  await admin.disconnect();
+  const total = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  if (total === 0) return [];
+  const reader = kafka.kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
+  const seen: { value: string; headers: Record<string, string> }[] = [];
+  await reader.connect();
+  await reader.subscribe({ topic: prefixed(kafka.topicPrefix, `${Topics.sagaReplies}.dlq`), fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      seen.push({ value: String(message.value), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+    },
+  });
+  await eventually(() => seen.length >= total, { what: 'dead letters read', timeoutMs: 15_000 });
+  await reader.disconnect();
+  return seen;
+}
+
+describe('messaging on real Kafka and Postgres', () => {
+  it('given messages enqueued in a committed transaction, when the relay runs, then they are published and the outbox empties', async () => {
+    const relay = new OutboxRelay({ pool: db.pool, kafka: kafka.kafka, service: 'test', topicPrefix: kafka.topicPrefix });
+    await relay.start();
+    stops.push(() => relay.stop());
+    await consumer('relay-test', () => undefined);
+    const orderId = randomUUID();
+    await withTransaction(db.pool, (tx) => enqueue(tx, { topic: Topics.sagaReplies, message: createMessage('StockReserved', { orderId }, { correlationId: orderId }) }));
+    // A rolled-back transaction publishes nothing.
+    const ghost = randomUUID();
+    await withTransaction(db.pool, async (tx) => {
+      await enqueue(tx, { topic: Topics.sagaReplies, message: createMessage('StockReserved', { orderId: ghost }, { correlationId: ghost }) });
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    await eventually(async () => (await effectsOf(orderId, 'relay-test')) === 1, { what: 'published message consumed', timeoutMs: 20_000 });
+    const left = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+    assert.equal(left.rows[0]!.n, 0);
+    assert.equal(await effectsOf(ghost), 0);
+  });
+
+  it('given the same message delivered twice, when consumed, then the effect happens once', async () => {
+    await consumer('dedupe-test', () => undefined);
+    const orderId = randomUUID();
+    const message = createMessage('StockReleased', { orderId }, { correlationId: orderId });
+    await publishRaw(message);
+    await publishRaw(message);
+    await eventually(async () => (await effectsOf(orderId, 'dedupe-test')) >= 1, { what: 'first delivery', timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(await effectsOf(orderId, 'dedupe-test'), 1);
+  });
+
+  it('given a transient failure, when retried, then the effect lands once; given a poison message or lasting failure, then it is dead-lettered with its attempts', async () => {
+    const flaky = randomUUID();
+    const broken = randomUUID();
+    const attempts = await consumer('retry-test', (message, attempt) => {
+      if (message.correlationId === flaky && attempt < 3) return new TransientError('provider timed out');
+      if (message.correlationId === broken) return new TransientError('still down');
+      return undefined;
+    });
+    const flakyMessage = createMessage('StockReleased', { orderId: flaky }, { correlationId: flaky });
+    await publishRaw(flakyMessage);
+    await publishRaw(createMessage('StockReleased', { orderId: broken }, { correlationId: broken }));
+    await publishRaw('{"not": "a message"}');
+    await eventually(async () => (await deadLetters()).filter((letter) => letter.headers['x-dlq-consumer'] === 'retry-test').length >= 2, {
+      what: 'two dead letters from retry-test',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    const letters = (await deadLetters()).filter((letter) => letter.headers['x-dlq-consumer'] === 'retry-test');
+    const lasting = letters.find((letter) => letter.value.includes(broken));
+    assert.equal(lasting?.headers['x-dlq-attempts'], '3');
+    assert.match(lasting?.headers['x-dlq-error'] ?? '', /still down/);
+    const poison = letters.find((letter) => letter.value.includes('not'));
+    assert.equal(poison?.headers['x-dlq-attempts'], '1');
+    assert.equal(await effectsOf(broken, 'retry-test'), 0);
+    await eventually(async () => (await effectsOf(flaky, 'retry-test')) === 1, { what: 'flaky message applied after retries' });
+    assert.equal(attempts.get(flakyMessage.messageId), 3);
+  });
+});

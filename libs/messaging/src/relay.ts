@@ -1,0 +1,184 @@
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Kafka, Producer } from 'kafkajs';
+import type pg from 'pg';
+import { Counter, Gauge } from 'prom-client';
+import { prefixed, reliableProducer } from './kafka.js';
+import { contextFromHeaders, messagingTracer, orderIdOf, traceHeaders } from './trace-context.js';
+
+interface OutboxRow {
+  id: number;
+  topic: string;
+  message_key: string;
+  message_id: string;
+  message_type: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+export interface RelayOptions {
+  pool: pg.Pool;
+  kafka: Kafka;
+  service: string;
+  topicPrefix?: string;
+  batchSize?: number;
+  /** Safety net when a NOTIFY is missed (for example across a reconnect). */
+  pollIntervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+const published = new Counter({ name: 'outbox_published_total', help: 'Messages the outbox relay published', labelNames: ['service'] });
+const backlog = new Gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published', labelNames: ['service'] });
+const oldestAge = new Gauge({ name: 'outbox_oldest_age_seconds', help: 'Age of the oldest unpublished outbox row', labelNames: ['service'] });
+
+/**
+ * Publishes committed outbox rows to Kafka in id order and deletes them once
+ * the broker acknowledged them. A crash in between re-publishes: consumers'
+ * inboxes make that harmless. Only one relay per database runs at a time
+ * (an advisory lock), which keeps each key's messages in order.
+ */
+export class OutboxRelay {
+  private producer: Producer | undefined;
+  private listener: pg.PoolClient | undefined;
+  private running = false;
+  private wake: (() => void) | undefined;
+  /** Set by NOTIFY; a commit that lands while a batch is in flight must not wait for the poll. */
+  private notified = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.producer = this.options.kafka.producer(reliableProducer);
+    await this.producer.connect();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    // A send retrying against a dead broker must not hold shutdown: its rows stay in the outbox.
+    await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!this.listener) await this.lead();
+        this.notified = false;
+        const sent = await this.publishBatch();
+        if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.idle();
+      } catch (error) {
+        this.options.onError?.(error);
+        await this.releaseLeadership();
+        await this.idle();
+      }
+    }
+    await this.releaseLeadership();
+  }
+
+  /** Becomes the relay for this database, or waits until it can. */
+  private async lead(): Promise<void> {
+    const client = await this.options.pool.connect();
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', ['shopfront.outbox-relay']);
+    if (!rows[0]?.ok) {
+      client.release();
+      throw new Error('another relay holds the outbox lock');
+    }
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    client.on('error', () => undefined);
+    await client.query('LISTEN outbox');
+    this.listener = client;
+  }
+
+  private async releaseLeadership(): Promise<void> {
+    const client = this.listener;
+    this.listener = undefined;
+    if (!client) return;
+    await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    client.release(true);
+  }
+
+  private async publishBatch(): Promise<number> {
+    const { pool, service, topicPrefix } = this.options;
+    const { rows } = await pool.query<OutboxRow>(
+      'SELECT id, topic, message_key, message_id, message_type, payload, headers FROM outbox ORDER BY id LIMIT $1',
+      [this.options.batchSize ?? 500],
+    );
+    if (rows.length > 0) {
+      const byTopic = new Map<string, OutboxRow[]>();
+      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+      const spans = new Map(rows.map((row) => [row.id, publishSpan(row, prefixed(topicPrefix, row.topic))]));
+      try {
+        await this.producer!.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, list]) => ({
+            topic: prefixed(topicPrefix, topic),
+            messages: list.map((row) => ({ key: row.message_key, value: JSON.stringify(row.payload), headers: spans.get(row.id)!.headers })),
+          })),
+        });
+      } catch (error) {
+        for (const { span } of spans.values()) endFailed(span, error);
+        throw error;
+      }
+      for (const { span } of spans.values()) span.end();
+      await pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+      published.inc({ service }, rows.length);
+    }
+    const stats = await pool.query<{ n: number; age: number | null }>(
+      'SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float AS age FROM outbox',
+    );
+    backlog.set({ service }, stats.rows[0]?.n ?? 0);
+    oldestAge.set({ service }, stats.rows[0]?.age ?? 0);
+    return rows.length;
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.pollIntervalMs ?? 1_000);
+      this.wake = done;
+    });
+  }
+}
+
+/**
+ * One PRODUCER span per row, child of the span that enqueued it (its context
+ * is in the row's headers); the message carries this span's context on (ADR 0014).
+ */
+function publishSpan(row: OutboxRow, topic: string): { span: Span; headers: Record<string, string> } {
+  const parent = contextFromHeaders(row.headers);
+  const orderId = orderIdOf(row.payload as { data?: unknown });
+  const span = messagingTracer().startSpan(
+    `${row.topic} publish`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'publish',
+        'messaging.destination.name': topic,
+        'messaging.message.id': row.message_id,
+        'messaging.kafka.message.key': row.message_key,
+        'shopfront.message.type': row.message_type,
+        ...(orderId ? { 'order.id': orderId, 'saga.id': orderId } : {}),
+      },
+    },
+    parent,
+  );
+  return { span, headers: { ...row.headers, ...traceHeaders(trace.setSpan(parent, span)) } };
+}
+
+function endFailed(span: Span, error: unknown): void {
+  span.recordException(error as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
+  span.end();
+}

@@ -1,0 +1,33 @@
+import type { Migration } from '@shopfront/postgres';
+
+/** Tables every service with messaging needs; run before the service's own migrations. */
+export const messagingMigrations: Migration[] = [
+  {
+    id: '000_messaging',
+    sql: `
+      CREATE TABLE IF NOT EXISTS outbox (
+        id            bigserial PRIMARY KEY,
+        topic         text        NOT NULL,
+        message_key   text        NOT NULL,
+        message_id    uuid        NOT NULL UNIQUE,
+        message_type  text        NOT NULL,
+        payload       jsonb       NOT NULL,
+        headers       jsonb       NOT NULL DEFAULT '{}'::jsonb,
+        created_at    timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS inbox (
+        consumer      text        NOT NULL,
+        message_id    uuid        NOT NULL,
+        message_type  text        NOT NULL,
+        processed_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, message_id)
+      );
+      -- Wake the relay as soon as a transaction with outbox rows commits.
+      CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('outbox', ''); RETURN NULL; END $$;
+      DROP TRIGGER IF EXISTS outbox_notify ON outbox;
+      CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+    `,
+  },
+];

@@ -1,0 +1,4 @@
+export * from './logger.js';
+export * from './metrics.js';
+export * from './trace-ids.js';
+export * from './consumer-lag.js';

@@ -1,0 +1,190 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Topic } from '@shopfront/contracts';
+import { ReadinessRegistry } from '@shopfront/http';
+import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, type MessageHandler } from '@shopfront/messaging';
+import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
+import { createPool } from '@shopfront/postgres';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
+import { KAFKA, LOGGER, PG_POOL, REDIS, RUNTIME_OPTIONS } from './tokens.js';
+
+/** A provider that handles the messages of one consumer group. */
+export interface MessageHandlerProvider {
+  handle: MessageHandler;
+}
+
+export interface ConsumerSpec {
+  /** Group id and inbox name, e.g. `shipping.commands`. */
+  name: string;
+  topics: Topic[];
+  handler: Type<MessageHandlerProvider>;
+  maxAttempts?: number;
+}
+
+export interface RuntimeOptions {
+  service: string;
+  logger: Logger;
+  databaseUrl: string;
+  redisUrl: string;
+  kafkaBrokers: string[];
+  topicPrefix: string;
+  consumers?: ConsumerSpec[];
+  /** Services that publish nothing can skip the relay. */
+  relay?: boolean;
+  poolSize?: number;
+}
+
+/** The connection settings every service's config carries (`serviceEnv` in @shopfront/config). */
+export const connectionsFrom = (config: { DATABASE_URL: string; REDIS_URL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) => ({
+  databaseUrl: config.DATABASE_URL,
+  redisUrl: config.REDIS_URL,
+  kafkaBrokers: config.KAFKA_BROKERS,
+  topicPrefix: config.KAFKA_TOPIC_PREFIX,
+});
+
+/**
+ * Owns the service's connections and its message loops: the outbox relay and
+ * one idempotent consumer per spec. Started after the HTTP side is wired,
+ * stopped (consumers first, so no half-handled message) on shutdown.
+ */
+@Global()
+@Module({})
+export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly loops: { stop(): Promise<void> }[] = [];
+
+  constructor(
+    @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+  ) {}
+
+  static forRoot(options: RuntimeOptions): DynamicModule {
+    return {
+      module: RuntimeModule,
+      providers: [
+        { provide: RUNTIME_OPTIONS, useValue: options },
+        { provide: LOGGER, useValue: options.logger },
+        { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { name: options.service, max: options.poolSize ?? 10 }) },
+        {
+          provide: REDIS,
+          useFactory: () => {
+            const redis = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+            redis.on('error', () => undefined); // reconnects by itself; readiness reports it
+            return redis;
+          },
+        },
+        {
+          provide: KAFKA,
+          useFactory: () =>
+            createKafka({
+              clientId: options.service,
+              brokers: options.kafkaBrokers,
+              topicPrefix: options.topicPrefix,
+              log: (level, message, extra) => options.logger[level](extra, message),
+            }),
+        },
+      ],
+      exports: [RUNTIME_OPTIONS, LOGGER, PG_POOL, REDIS, KAFKA],
+    };
+  }
+
+  /** HTTP comes up at once (liveness); readiness waits for the message loops, started in the background. */
+  onApplicationBootstrap(): void {
+    this.readiness.add('postgres', () => this.pool.query('SELECT 1'));
+    this.readiness.add('redis', () => this.redis.ping());
+    const admin = this.kafka.admin();
+    this.loops.push({ stop: () => admin.disconnect() });
+    this.readiness.add('kafka', async () => {
+      await admin.connect();
+      await admin.describeCluster();
+    });
+    this.readiness.add('messaging', async () => {
+      if (!this.started) throw new Error(this.startError ?? 'starting');
+    });
+    this.starting = this.startLoopsUntilUp();
+  }
+
+  private started = false;
+  private stopping = false;
+  private startError: string | undefined;
+  private starting: Promise<void> | undefined;
+
+  private async startLoopsUntilUp(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await this.startLoops();
+        this.started = true;
+        this.options.logger.info('message loops started');
+        return;
+      } catch (error) {
+        this.startError = (error as Error).message;
+        this.options.logger.warn({ err: error, attempt }, 'could not start message loops; retrying');
+        await Promise.all(this.loops.splice(0).map((loop) => loop.stop().catch(() => undefined)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 5_000)));
+      }
+    }
+  }
+
+  private async startLoops(): Promise<void> {
+    const { logger, topicPrefix, service } = this.options;
+    await ensureTopics(this.kafka, topicPrefix);
+    if (this.options.relay !== false) {
+      const relay = new OutboxRelay({
+        pool: this.pool,
+        kafka: this.kafka,
+        service,
+        topicPrefix,
+        onError: (error) => logger.warn({ err: error }, 'outbox relay failed; retrying'),
+      });
+      await relay.start();
+      this.loops.push(relay);
+    }
+    for (const spec of this.options.consumers ?? []) {
+      const handler = this.moduleRef.get(spec.handler, { strict: false });
+      const consumer = new MessageConsumer({
+        kafka: this.kafka,
+        pool: this.pool,
+        name: spec.name,
+        topics: spec.topics,
+        topicPrefix,
+        maxAttempts: spec.maxAttempts,
+        handle: async (message, tx, delivery) => {
+          await handler.handle(message, tx, delivery);
+          // Under the message's CONSUMER span: at debug level each handled message is a log line with its trace id.
+          logger.debug({ consumer: spec.name, type: message.type, messageId: message.messageId, orderId: message.correlationId }, 'message handled');
+        },
+        onError: (error, message, attempt) =>
+          logger.warn({ err: error, consumer: spec.name, type: message?.type, messageId: message?.messageId, attempt }, 'message failed'),
+      });
+      this.loops.unshift(consumer);
+      await consumer.start();
+    }
+    const consumers = this.options.consumers ?? [];
+    if (consumers.length > 0) {
+      const lag = new ConsumerLagProbe({
+        kafka: this.kafka,
+        topicPrefix,
+        groups: consumers.map((spec) => ({ name: spec.name, groupId: prefixed(topicPrefix, spec.name), topics: spec.topics.map((topic) => prefixed(topicPrefix, topic)) })),
+        onError: (error) => logger.warn({ err: error }, 'could not measure consumer lag'),
+      });
+      await lag.start();
+      this.loops.push(lag);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    // A start stuck retrying against a dead broker must not hold shutdown; what it started is stopped below.
+    await Promise.race([this.starting, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    for (const loop of this.loops) await loop.stop().catch(() => undefined);
+    this.redis.disconnect();
+    await this.pool.end().catch(() => undefined);
+    // Spans still buffered would be lost with the process (a no-op when nothing traces).
+    await flushTraces().catch(() => undefined);
+  }
+}
