@@ -1,0 +1,56 @@
+import { loadConfig, port, serviceEnv } from '@shopfront/config';
+import { z } from 'zod';
+import { parseApiKeys } from './domain/callers.js';
+
+const httpUrl = (fallback: string) => z.string().url().regex(/^https?:\/\//, 'must be an http(s):// URL').default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const GatewayEnv = z
+  .object({
+    ...serviceEnv,
+    GATEWAY_PORT: port(3000),
+    DATABASE_URL: serviceEnv.DATABASE_URL.default('postgres://postgres@127.0.0.1:5432/shopfront_gateway'),
+    ORDER_URL: httpUrl('http://127.0.0.1:3001'),
+    INVENTORY_URL: httpUrl('http://127.0.0.1:3002'),
+    PAYMENT_URL: httpUrl('http://127.0.0.1:3003'),
+    SHIPPING_URL: httpUrl('http://127.0.0.1:3004'),
+    ORCHESTRATOR_URL: httpUrl('http://127.0.0.1:3005'),
+    /** `key:clientId,…`; the contract's development defaults. */
+    API_KEYS: z.string().default('dev-key-1:client-1,dev-key-2:client-2'),
+    ADMIN_KEYS: z.string().default('admin-key'),
+    /** Namespaces every Redis key; by default per topic prefix, so an e2e run never shares counters with a dev platform. */
+    REDIS_KEY_PREFIX: z.string().optional(),
+    // Fixed window per client (ADR 0008). Generous by default: the platform's own benchmarks run through one key.
+    RATE_LIMIT_POINTS: positiveInt(1000),
+    RATE_LIMIT_DURATION_S: positiveInt(1),
+    // Per upstream (ADR 0009). An attempt is cut at 3 s; a whole call, queueing and retries included, at 10 s.
+    UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt(3_000),
+    UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt(10_000).pipe(z.number().max(10_000, 'the contract caps the gateway timeout at 10 s')),
+    UPSTREAM_READ_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+    BULKHEAD_LIMIT: positiveInt(64),
+    BULKHEAD_QUEUE: z.coerce.number().int().min(0).default(128),
+    BREAKER_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.5),
+    BREAKER_WINDOW_MS: positiveInt(10_000),
+    BREAKER_MIN_RPS: z.coerce.number().positive().default(1),
+    BREAKER_HALF_OPEN_AFTER_MS: positiveInt(5_000),
+    // Idempotency records (ADR 0010): kept at least 24 h, swept periodically.
+    IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(24, 'the contract keeps keys at least 24 hours').default(24),
+    IDEMPOTENCY_CLEANUP_INTERVAL_MS: positiveInt(10 * 60_000),
+  })
+  .superRefine((env, context) => {
+    try {
+      parseApiKeys(env.API_KEYS, env.ADMIN_KEYS);
+    } catch (error) {
+      context.addIssue({ code: 'custom', path: ['API_KEYS'], message: (error as Error).message });
+    }
+    if (env.UPSTREAM_ATTEMPT_TIMEOUT_MS > env.UPSTREAM_TOTAL_TIMEOUT_MS) {
+      context.addIssue({ code: 'custom', path: ['UPSTREAM_ATTEMPT_TIMEOUT_MS'], message: 'must not exceed UPSTREAM_TOTAL_TIMEOUT_MS' });
+    }
+  });
+
+export type GatewayConfig = z.infer<typeof GatewayEnv>;
+
+/** The only place this service reads its environment. */
+export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig => loadConfig(GatewayEnv, env);
+
+export const redisKeyPrefix = (config: GatewayConfig): string => config.REDIS_KEY_PREFIX ?? `gateway:${config.KAFKA_TOPIC_PREFIX}`;

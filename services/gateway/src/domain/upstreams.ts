@@ -1,0 +1,29 @@
+import { assertNever } from '@shopfront/contracts';
+
+/** The internal services the gateway forwards to. */
+export const upstreamNames = ['order', 'inventory', 'payment', 'shipping', 'orchestrator'] as const;
+export type Upstream = (typeof upstreamNames)[number];
+
+/** What `PUT /v1/admin/faults/{service}` accepts. */
+export const faultTargets = ['gateway', ...upstreamNames, 'payment-provider'] as const;
+export type FaultTarget = (typeof faultTargets)[number];
+
+export type FaultRoute = { kind: 'local' } | { kind: 'upstream'; upstream: Upstream; target: 'self' | 'payment-provider' };
+
+/** The gateway faults itself; a service faults itself; the card provider is simulated inside payment. */
+export function routeFault(target: FaultTarget): FaultRoute {
+  switch (target) {
+    case 'gateway':
+      return { kind: 'local' };
+    case 'payment-provider':
+      return { kind: 'upstream', upstream: 'payment', target: 'payment-provider' };
+    case 'order':
+    case 'inventory':
+    case 'payment':
+    case 'shipping':
+    case 'orchestrator':
+      return { kind: 'upstream', upstream: target, target: 'self' };
+    default:
+      return assertNever(target);
+  }
+}

@@ -1,0 +1,92 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ServiceKitModule } from '@shopfront/http';
+import type { Logger } from '@shopfront/observability';
+import { connectionsFrom, REDIS, RuntimeModule } from '@shopfront/runtime';
+import type { Redis } from 'ioredis';
+import { IdempotentExecution } from './app/idempotent-execution.js';
+import { OrderCommands } from './app/order-commands.js';
+import { redisKeyPrefix, type GatewayConfig } from './config.js';
+import { parseApiKeys } from './domain/callers.js';
+import { AdminController } from './infra/http/admin.controller.js';
+import { CallerGuard } from './infra/http/caller.guard.js';
+import { CatalogController } from './infra/http/catalog.controller.js';
+import { DocsController } from './infra/http/docs.controller.js';
+import { FaultsController } from './infra/http/faults.controller.js';
+import { OrdersController } from './infra/http/orders.controller.js';
+import { RateLimitGuard } from './infra/http/rate-limit.guard.js';
+import { IdempotencyLocks } from './infra/idempotency/idempotency.locks.js';
+import { IdempotencyRecords } from './infra/idempotency/idempotency.repository.js';
+import { IdempotencySweeper } from './infra/idempotency/idempotency.sweeper.js';
+import { ClientRateLimiter } from './infra/rate-limiter.js';
+import { API_KEYS, GATEWAY_CONFIG } from './infra/tokens.js';
+import { Upstreams } from './infra/upstream/upstreams.js';
+
+/**
+ * The only public entry. Postgres holds idempotency records, Redis rate-limit
+ * counters and idempotency locks; Kafka is only checked for readiness (the
+ * gateway publishes nothing, hence no relay and no consumers).
+ */
+@Module({})
+export class GatewayModule implements OnApplicationShutdown {
+  constructor(@Inject(Upstreams) private readonly upstreams: Upstreams) {}
+
+  static register(config: GatewayConfig, logger: Logger): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
+        RuntimeModule.forRoot({
+          service: 'gateway',
+          logger,
+          ...connectionsFrom(config),
+          relay: false,
+          poolSize: 20,
+        }),
+      ],
+      controllers: [OrdersController, CatalogController, AdminController, DocsController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: API_KEYS, useValue: parseApiKeys(config.API_KEYS, config.ADMIN_KEYS) },
+        {
+          provide: Upstreams,
+          useFactory: () =>
+            new Upstreams(
+              { order: config.ORDER_URL, inventory: config.INVENTORY_URL, payment: config.PAYMENT_URL, shipping: config.SHIPPING_URL, orchestrator: config.ORCHESTRATOR_URL },
+              {
+                attemptTimeoutMs: config.UPSTREAM_ATTEMPT_TIMEOUT_MS,
+                totalTimeoutMs: config.UPSTREAM_TOTAL_TIMEOUT_MS,
+                readRetries: config.UPSTREAM_READ_RETRIES,
+                bulkheadLimit: config.BULKHEAD_LIMIT,
+                bulkheadQueue: config.BULKHEAD_QUEUE,
+                breakerThreshold: config.BREAKER_THRESHOLD,
+                breakerWindowMs: config.BREAKER_WINDOW_MS,
+                breakerMinRps: config.BREAKER_MIN_RPS,
+                halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
+              },
+            ),
+        },
+        {
+          provide: ClientRateLimiter,
+          inject: [REDIS],
+          useFactory: (redis: Redis) =>
+            new ClientRateLimiter(
+              redis,
+              { points: config.RATE_LIMIT_POINTS, durationS: config.RATE_LIMIT_DURATION_S, keyPrefix: redisKeyPrefix(config) },
+              (error) => logger.warn({ err: error }, 'rate limiter failed even in memory; request let through'),
+            ),
+        },
+        CallerGuard,
+        RateLimitGuard,
+        IdempotencyRecords,
+        IdempotencyLocks,
+        IdempotentExecution,
+        IdempotencySweeper,
+        OrderCommands,
+      ],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.upstreams.close();
+  }
+}

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import * as api from './api.schemas.js';
+
+type Access = 'public' | 'client' | 'admin';
+type SchemaName = keyof typeof components;
+
+interface Operation {
+  method: 'get' | 'post' | 'put';
+  /** OpenAPI form: `/v1/orders/{orderId}`. */
+  path: string;
+  summary: string;
+  access: Access;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  idempotencyKey?: 'required' | 'optional';
+  body?: SchemaName;
+  responses: Record<number, { description: string; schema?: SchemaName; headers?: string[] }>;
+}
+
+/** Named schemas, shared by the operations below and the controllers (api.schemas.ts). */
+const components = {
+  Money: api.Money,
+  PlaceOrderRequest: api.PlaceOrderRequest,
+  OrderAccepted: api.OrderAccepted,
+  OrderView: api.OrderView,
+  OrderPage: api.OrderPage,
+  Timeline: api.Timeline,
+  ProductList: api.ProductList,
+  SetStock: api.SetStock,
+  InventoryItem: api.InventoryItem,
+  InventoryList: api.InventoryList,
+  PaymentList: api.PaymentList,
+  ShipmentList: api.ShipmentList,
+  ResilienceList: api.ResilienceList,
+  FaultSettings: api.FaultSettings,
+  Problem: api.Problem,
+} satisfies Record<string, z.ZodType>;
+
+const orderParams = z.object({ orderId: api.OrderId });
+
+/** Every public route. `openapi.unit.spec.ts` checks this list against the controllers' routes. */
+export const operations: Operation[] = [
+  {
+    method: 'post', path: '/v1/orders', summary: 'Place an order', access: 'client', idempotencyKey: 'required', body: 'PlaceOrderRequest',
+    responses: {
+      202: { description: 'Accepted; the saga runs asynchronously', schema: 'OrderAccepted', headers: ['Location', 'Idempotent-Replayed'] },
+      409: { description: 'A request with this Idempotency-Key is still in flight', schema: 'Problem' },
+      422: { description: 'A SKU not in the catalog, or the Idempotency-Key was used with a different body', schema: 'Problem' },
+    },
+  },
+  { method: 'get', path: '/v1/orders', summary: "List the client's orders, newest first", access: 'client', query: api.ListOrdersQuery, responses: { 200: { description: 'A page', schema: 'OrderPage' } } },
+  {
+    method: 'get', path: '/v1/orders/{orderId}', summary: 'Get an order', access: 'client', params: orderParams,
+    responses: { 200: { description: 'The order', schema: 'OrderView' }, 404: { description: "No such order for this client", schema: 'Problem' } },
+  },
+  {
+    method: 'get', path: '/v1/orders/{orderId}/timeline', summary: "The order's saga steps and events", access: 'client', params: orderParams,
+    responses: { 200: { description: 'Oldest first', schema: 'Timeline' }, 404: { description: 'No such order for this client', schema: 'Problem' } },
+  },
+  {
+    method: 'post', path: '/v1/orders/{orderId}/cancel', summary: 'Cancel an order', access: 'client', params: orderParams, idempotencyKey: 'optional',
+    responses: {
+      202: { description: 'Cancellation accepted; compensations run', headers: ['Idempotent-Replayed'] },
+      404: { description: 'No such order for this client', schema: 'Problem' },
+      409: { description: 'Too late to cancel', schema: 'Problem' },
+    },
+  },
+  { method: 'get', path: '/v1/products', summary: 'The catalog', access: 'client', responses: { 200: { description: 'Products', schema: 'ProductList' } } },
+  {
+    method: 'put', path: '/v1/admin/inventory/{sku}', summary: 'Set stock on hand', access: 'admin', params: z.object({ sku: api.Sku }), body: 'SetStock',
+    responses: { 200: { description: 'The stock', schema: 'InventoryItem' } },
+  },
+  { method: 'get', path: '/v1/admin/inventory', summary: "Inventory's own records", access: 'admin', responses: { 200: { description: 'Stock per SKU', schema: 'InventoryList' } } },
+  { method: 'get', path: '/v1/admin/payments', summary: "Payment's own records", access: 'admin', query: api.ByOrderQuery, responses: { 200: { description: 'Payments', schema: 'PaymentList' } } },
+  { method: 'get', path: '/v1/admin/shipments', summary: "Shipping's own records", access: 'admin', query: api.ByOrderQuery, responses: { 200: { description: 'Shipments', schema: 'ShipmentList' } } },
+  {
+    method: 'get', path: '/v1/admin/resilience', summary: "Each upstream's circuit breaker and bulkhead at this gateway", access: 'admin',
+    responses: { 200: { description: 'Breaker state and bulkhead use', schema: 'ResilienceList' } },
+  },
+  {
+    method: 'put', path: '/v1/admin/faults/{service}', summary: 'Inject latency and errors (only where CHAOS_ENABLED=true)', access: 'admin',
+    params: z.object({ service: api.FaultService }), body: 'FaultSettings',
+    responses: { 200: { description: 'The fault now in force', schema: 'FaultSettings' }, 404: { description: 'No such service, or chaos is disabled', schema: 'Problem' } },
+  },
+];
+
+const headerDocs: Record<string, { description: string; schema: object }> = {
+  Location: { description: 'The new order', schema: { type: 'string' } },
+  'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { type: 'string' } },
+  'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+  'RateLimit-Limit': { description: 'Requests per window', schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'Left in this window', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
+};
+
+/** A parameter's schema, inline: no `$schema` inside an OpenAPI document. */
+function inlineSchema(schema: z.ZodType): object {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return rest;
+}
+
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string, headers: string[] = []) => ({ description, headers, schema: 'Problem' as const });
+
+function parameters(where: 'path' | 'query', shape: z.ZodObject | undefined) {
+  return Object.entries(shape?.shape ?? {}).map(([name, schema]) => ({
+    name,
+    in: where,
+    required: where === 'path' || !(schema as z.ZodType).safeParse(undefined).success,
+    schema: inlineSchema(schema as z.ZodType),
+  }));
+}
+
+function operationObject(operation: Operation) {
+  const common: Operation['responses'] = {};
+  if (operation.params || operation.query || operation.body || operation.idempotencyKey) common[400] = problem('Invalid fields, listed in `errors`');
+  if (operation.access !== 'public') {
+    common[401] = problem('Missing or unknown X-API-Key');
+    if (operation.access === 'admin') common[403] = problem('A client key on an admin route');
+    common[429] = problem('Over the rate limit', ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']);
+    common[503] = problem("The upstream's circuit is open, its bulkhead full or it cannot be reached", ['Retry-After']);
+    common[504] = problem('The upstream did not answer within the timeout');
+  }
+  const responses = Object.fromEntries(
+    Object.entries({ ...common, ...operation.responses }).map(([status, { description, schema, headers = [] }]) => [
+      status,
+      {
+        description,
+        ...(headers.length > 0 ? { headers: Object.fromEntries(headers.map((name) => [name, headerDocs[name]])) } : {}),
+        ...(schema ? { content: { [schema === 'Problem' ? 'application/problem+json' : 'application/json']: { schema: ref(schema) } } } : {}),
+      },
+    ]),
+  );
+  const idempotency = operation.idempotencyKey
+    ? [{ name: 'Idempotency-Key', in: 'header', required: operation.idempotencyKey === 'required', schema: inlineSchema(api.IdempotencyKey) }]
+    : [];
+  return {
+    summary: operation.summary,
+    ...(operation.access === 'public' ? {} : { security: [{ apiKey: [] }] }),
+    parameters: [...parameters('path', operation.params), ...parameters('query', operation.query), ...idempotency],
+    ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(operation.body) } } } } : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the public API, generated from the zod schemas the controllers validate with. */
+export function openApiDocument(serverUrl?: string) {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(components)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: 'input', unrepresentable: 'any' });
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of operations) (paths[operation.path] ??= {})[operation.method] = operationObject(operation);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Shopfront API',
+      version: '1.0.0',
+      description: 'Orders, catalog and operations of the Shopfront platform. Errors are RFC 9457 problem+json; money is integer minor units.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    components: {
+      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+      schemas: Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema])),
+    },
+    paths,
+  };
+}

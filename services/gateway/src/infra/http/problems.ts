@@ -1,0 +1,64 @@
+import { assertNever } from '@shopfront/contracts';
+import { HttpProblem, problemContentType } from '@shopfront/http';
+import type { FastifyReply } from 'fastify';
+import { GatewayError } from '../../domain/errors.js';
+import type { StoredResponse } from '../../domain/idempotency.js';
+import { toStoredResponse, type UpstreamAnswer } from '../upstream/upstreams.js';
+
+/** The one place the gateway's errors become HTTP answers. */
+export function toProblem(error: GatewayError): HttpProblem {
+  const { upstream, retryAfterS } = error.details;
+  const headers: Record<string, string> = retryAfterS ? { 'retry-after': String(retryAfterS) } : {};
+  const extra = { code: error.code, ...(upstream ? { upstream } : {}), headers };
+  switch (error.code) {
+    case 'CIRCUIT_OPEN':
+    case 'BULKHEAD_FULL':
+    case 'UPSTREAM_UNREACHABLE':
+      return new HttpProblem(503, 'Service unavailable', `${capitalised(error.message)}; retry after ${retryAfterS ?? 1} s.`, extra);
+    case 'UPSTREAM_TIMEOUT':
+      return new HttpProblem(504, 'Gateway timeout', `${capitalised(error.message)}.`, extra);
+    case 'UPSTREAM_FAILED':
+      return error.details.upstreamStatus === 503
+        ? new HttpProblem(503, 'Service unavailable', `${capitalised(error.message)}; retry after ${retryAfterS ?? 1} s.`, extra)
+        : new HttpProblem(502, 'Bad gateway', `${capitalised(error.message)}.`, extra);
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return new HttpProblem(422, 'Idempotency key reused', error.message, extra);
+    case 'IDEMPOTENCY_IN_FLIGHT':
+      return new HttpProblem(409, 'Request in progress', error.message, extra);
+    case 'INVALID_API_KEYS':
+      return new HttpProblem(500, 'Internal error', 'The gateway is misconfigured; it has been logged.');
+    default:
+      return assertNever(error.code);
+  }
+}
+
+/** Controllers wrap their work in this: gateway errors become problems, anything else goes to the kit's filter. */
+export async function answering<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof GatewayError ? toProblem(error) : error;
+  }
+}
+
+/** Sends an upstream's answer (fresh or stored) as the gateway's own: same status and body, problem `instance` made public. */
+export function relay(reply: FastifyReply, answer: UpstreamAnswer | StoredResponse, publicPath: string, headers: Record<string, string> = {}): FastifyReply {
+  const response = 'headers' in answer ? answer : toStoredResponse(answer);
+  const contentType = response.headers['content-type'];
+  return reply
+    .status(response.status)
+    .headers({ ...response.headers, ...headers })
+    .send(contentType?.startsWith(problemContentType) ? withInstance(response.body, publicPath) : response.body);
+}
+
+function withInstance(body: string, publicPath: string): string {
+  try {
+    const problem = JSON.parse(body) as Record<string, unknown>;
+    if (typeof problem !== 'object' || problem === null || !('instance' in problem)) return body;
+    return JSON.stringify({ ...problem, instance: publicPath.split('?')[0] });
+  } catch {
+    return body;
+  }
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS } from '@shopfront/runtime';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { redisKeyPrefix, type GatewayConfig } from '../../config.js';
+import { GATEWAY_CONFIG } from '../tokens.js';
+import type { IdempotencyScope } from './idempotency.repository.js';
+
+export type Lock = { kind: 'acquired'; release(): Promise<void> } | { kind: 'held' } | { kind: 'unavailable' };
+
+// Deletes the lock only if it is still ours: an expired lock may already belong to a retry.
+const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * The fast path in front of Postgres: the first of many concurrent requests
+ * with one key takes `SET NX PX`; the others learn at once that it is in
+ * flight. Only an optimisation: losing Redis (or all its keys) loses no
+ * guarantee, as the Postgres row decides (ADR 0010).
+ */
+@Injectable()
+export class IdempotencyLocks {
+  private readonly prefix: string;
+
+  constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.prefix = redisKeyPrefix(config);
+  }
+
+  async acquire(scope: IdempotencyScope, ttlMs: number): Promise<Lock> {
+    const key = `${this.prefix}idem:${scope.clientId}:${scope.key}`;
+    const token = randomUUID();
+    try {
+      const set = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
+      if (set !== 'OK') return { kind: 'held' };
+    } catch {
+      return { kind: 'unavailable' };
+    }
+    return {
+      kind: 'acquired',
+      release: async () => {
+        await this.redis.eval(releaseScript, 1, key, token).catch(() => undefined); // expires by itself anyway
+      },
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { Counter, Gauge } from 'prom-client';
+
+// Module-level: prom-client's default registry holds one series per name and process.
+
+/** 0 closed, 1 open, 2 half-open, 3 isolated (cockatiel's CircuitState). */
+export const circuitState = new Gauge({
+  name: 'circuit_state',
+  help: 'Circuit breaker state per upstream: 0 closed, 1 open, 2 half-open, 3 isolated',
+  labelNames: ['upstream'],
+});
+
+export const circuitTransitions = new Counter({
+  name: 'gateway_circuit_transitions_total',
+  help: 'Circuit breaker state changes per upstream, by the state entered',
+  labelNames: ['upstream', 'state'],
+});
+
+export const upstreamCalls = new Counter({
+  name: 'gateway_upstream_calls_total',
+  help: 'Calls to upstreams by outcome (ok, client_error, server_error, timeout, unreachable, circuit_open, bulkhead_full)',
+  labelNames: ['upstream', 'outcome'],
+});
+
+export interface BulkheadUse {
+  upstream: string;
+  execution: number;
+  queue: number;
+}
+
+const bulkheadSources = new Set<() => BulkheadUse[]>();
+
+/** Bulkhead use is read at scrape time; returns the unsubscribe. */
+export function reportBulkheadUse(source: () => BulkheadUse[]): () => void {
+  bulkheadSources.add(source);
+  return () => bulkheadSources.delete(source);
+}
+
+export const bulkheadSlotsInUse = new Gauge({
+  name: 'gateway_bulkhead_slots_in_use',
+  help: 'Bulkhead slots in use per upstream: kind=execution (calls running) or queue (calls waiting)',
+  labelNames: ['upstream', 'kind'],
+  collect() {
+    this.reset();
+    for (const source of bulkheadSources) {
+      for (const use of source()) {
+        this.inc({ upstream: use.upstream, kind: 'execution' }, use.execution);
+        this.inc({ upstream: use.upstream, kind: 'queue' }, use.queue);
+      }
+    }
+  },
+});
+
+export const rateLimitDecisions = new Counter({
+  name: 'gateway_rate_limit_decisions_total',
+  help: 'Rate-limit decisions by outcome (allowed, limited)',
+  labelNames: ['decision'],
+});
+
+export const idempotencyOutcomes = new Counter({
+  name: 'gateway_idempotency_outcomes_total',
+  help: 'Requests with an Idempotency-Key by outcome (executed, replayed, in_flight, key_reused, taken_over, unknown_outcome)',
+  labelNames: ['outcome'],
+});

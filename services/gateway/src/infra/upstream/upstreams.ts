@@ -1,0 +1,145 @@
+import { Pool } from 'undici';
+import { GatewayError } from '../../domain/errors.js';
+import type { StoredResponse } from '../../domain/idempotency.js';
+import { upstreamNames, type Upstream } from '../../domain/upstreams.js';
+import { reportBulkheadUse, upstreamCalls } from '../metrics.js';
+import { UpstreamConnectionError, UpstreamProtection, UpstreamStatusError, type ResilienceSettings, type ResilienceSnapshot } from './resilience.js';
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Path and query on the upstream, e.g. `/orders/…?limit=10`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** An answer below 500: the upstream decided, whatever it decided. */
+export interface UpstreamAnswer {
+  status: number;
+  contentType: string | undefined;
+  location: string | undefined;
+  retryAfter: string | undefined;
+  body: string;
+}
+
+/** The parts of an answer the gateway passes on (and keeps, for an idempotent replay). */
+export function toStoredResponse(answer: UpstreamAnswer, headers: Record<string, string> = {}): StoredResponse {
+  return { status: answer.status, headers: { 'content-type': answer.contentType ?? 'application/json', ...headers }, body: answer.body };
+}
+
+interface Target {
+  pool: Pool;
+  basePath: string;
+  protection: UpstreamProtection;
+}
+
+/**
+ * The gateway's HTTP client for the internal services: one keep-alive
+ * undici pool per upstream, every call through that upstream's protection
+ * (breaker, bulkhead, timeouts, retries for reads). 5xx answers and network
+ * failures become GatewayErrors.
+ */
+export class Upstreams {
+  private readonly targets: Record<Upstream, Target>;
+  private readonly stopReporting: () => void;
+
+  constructor(baseUrls: Record<Upstream, string>, settings: ResilienceSettings) {
+    this.targets = Object.fromEntries(
+      upstreamNames.map((name) => {
+        const url = new URL(baseUrls[name]);
+        const pool = new Pool(url.origin, {
+          // As many connections as the bulkhead lets calls run: queueing happens in the bulkhead, where it is bounded and visible.
+          connections: settings.bulkheadLimit,
+          headersTimeout: settings.totalTimeoutMs,
+          bodyTimeout: settings.totalTimeoutMs,
+        });
+        return [name, { pool, basePath: url.pathname.replace(/\/$/, ''), protection: new UpstreamProtection(name, settings) }];
+      }),
+    ) as Record<Upstream, Target>;
+    this.stopReporting = reportBulkheadUse(() =>
+      this.resilience().map(({ upstream, bulkhead }) => ({ upstream, execution: bulkhead.executionSlots.used, queue: bulkhead.queueSlots.used })),
+    );
+  }
+
+  async call(upstream: Upstream, request: UpstreamRequest): Promise<UpstreamAnswer> {
+    const target = this.targets[upstream];
+    try {
+      const answer = await target.protection.execute(request.method === 'GET', async (signal) => {
+        const answer = await send(target, request, signal);
+        if (answer.status >= 500) throw new UpstreamStatusError(answer.status, answer.retryAfter);
+        return answer;
+      });
+      upstreamCalls.inc({ upstream, outcome: answer.status < 400 ? 'ok' : 'client_error' });
+      return answer;
+    } catch (error) {
+      upstreamCalls.inc({ upstream, outcome: outcomeOf(error) });
+      throw error;
+    }
+  }
+
+  /**
+   * Around every protection, with only a timeout: for operator calls that must
+   * reach a failing service (healing an injected fault while its circuit is open).
+   */
+  async callDirectly(upstream: Upstream, request: UpstreamRequest, timeoutMs: number): Promise<UpstreamAnswer> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await send(this.targets[upstream], request, signal);
+    } catch (error) {
+      if (signal.aborted) throw new GatewayError('UPSTREAM_TIMEOUT', `the ${upstream} service did not answer in time`, { upstream, retryAfterS: 1, cause: error });
+      throw new GatewayError('UPSTREAM_UNREACHABLE', `the ${upstream} service cannot be reached`, { upstream, retryAfterS: 1, cause: error });
+    }
+  }
+
+  resilience(): ResilienceSnapshot[] {
+    return upstreamNames.map((name) => this.targets[name].protection.snapshot());
+  }
+
+  async close(): Promise<void> {
+    this.stopReporting();
+    await Promise.all(Object.values(this.targets).map((target) => target.pool.close()));
+  }
+}
+
+async function send(target: Target, request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamAnswer> {
+  const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+  let body: string | undefined;
+  if (request.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(request.body);
+  }
+  let response;
+  try {
+    response = await target.pool.request({ method: request.method, path: target.basePath + request.path, headers, body, signal });
+  } catch (error) {
+    if (signal.aborted) throw error; // a timeout: the policy that aborted reports it
+    throw new UpstreamConnectionError(error);
+  }
+  // Read to the end inside the policy: the timeouts cover the body, not only the headers.
+  const text = await response.body.text();
+  return {
+    status: response.statusCode,
+    contentType: header(response.headers['content-type']),
+    location: header(response.headers.location),
+    retryAfter: header(response.headers['retry-after']),
+    body: text,
+  };
+}
+
+const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+function outcomeOf(error: unknown): string {
+  if (!(error instanceof GatewayError)) return 'error';
+  switch (error.code) {
+    case 'CIRCUIT_OPEN':
+      return 'circuit_open';
+    case 'BULKHEAD_FULL':
+      return 'bulkhead_full';
+    case 'UPSTREAM_TIMEOUT':
+      return 'timeout';
+    case 'UPSTREAM_UNREACHABLE':
+      return 'unreachable';
+    default:
+      return 'server_error';
+  }
+}

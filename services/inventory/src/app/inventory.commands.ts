@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { assertNever, createMessage, isMessageOf, Topics, type Message } from '@shopfront/contracts';
+import { enqueue } from '@shopfront/messaging';
+import type { Logger } from '@shopfront/observability';
+import { lockKey } from '@shopfront/postgres';
+import { LOGGER, type MessageHandlerProvider } from '@shopfront/runtime';
+import type pg from 'pg';
+import { quantitiesBySku, releaseStock, reserveStock } from '../domain/stock.js';
+import { findReservation, lockStock, saveReservation } from '../infra/stock.repository.js';
+import { saveAndAnnounce } from './stock-changes.js';
+
+const handled = ['ReserveStock', 'ReleaseStock'] as const;
+
+/** Carries out the orchestrator's stock commands and answers each on saga.replies. */
+@Injectable()
+export class InventoryCommands implements MessageHandlerProvider {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
+    if (!isMessageOf(message, handled)) return;
+    const { orderId } = message.data;
+    const causation = { correlationId: orderId, causationId: message.messageId };
+    await lockKey(tx, `reservation:${orderId}`);
+    const existing = await findReservation(tx, orderId);
+    switch (message.type) {
+      case 'ReserveStock': {
+        const stock = await lockStock(tx, [...quantitiesBySku(message.data.items).keys()]);
+        const outcome = reserveStock(existing, stock, message.data);
+        switch (outcome.kind) {
+          case 'reserved':
+            await saveReservation(tx, outcome.reservation);
+            await saveAndAnnounce(tx, outcome.changed, message.messageId);
+            return reply(tx, createMessage('StockReserved', { orderId }, causation));
+          case 'alreadyReserved':
+            return reply(tx, createMessage('StockReserved', { orderId }, causation));
+          case 'outOfStock':
+            await saveReservation(tx, outcome.reservation);
+            return reply(tx, createMessage('StockReservationFailed', { orderId, reason: 'OUT_OF_STOCK', detail: outcome.detail }, causation));
+          case 'rejectedBefore':
+            return reply(tx, createMessage('StockReservationFailed', { orderId, reason: 'OUT_OF_STOCK', detail: outcome.detail }, causation));
+          case 'releasedBefore':
+            this.logger.info({ orderId }, 'reservation arrived after its release; nothing reserved');
+            return;
+          default:
+            return assertNever(outcome);
+        }
+      }
+      case 'ReleaseStock': {
+        const stock = await lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
+        const { reservation, changed } = releaseStock(existing, stock, orderId);
+        await saveReservation(tx, reservation);
+        await saveAndAnnounce(tx, changed, message.messageId);
+        return reply(tx, createMessage('StockReleased', { orderId }, causation));
+      }
+      default:
+        return assertNever(message);
+    }
+  }
+}
+
+const reply = (tx: pg.PoolClient, message: Message) => enqueue(tx, { topic: Topics.sagaReplies, message });

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { isMessageOf, type Message } from '@shopfront/contracts';
+import { lockKey } from '@shopfront/postgres';
+import type { MessageHandlerProvider } from '@shopfront/runtime';
+import type pg from 'pg';
+import { commitReservation, quantitiesBySku } from '../domain/stock.js';
+import { findReservation, lockStock, saveReservation } from '../infra/stock.repository.js';
+import { saveAndAnnounce } from './stock-changes.js';
+
+/** Choreography: a confirmed order's reserved units become sold. No orchestrator involved. */
+@Injectable()
+export class OrderEvents implements MessageHandlerProvider {
+  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
+    if (!isMessageOf(message, ['OrderConfirmed'])) return; // other order events are not ours to act on
+    const { orderId } = message.data;
+    await lockKey(tx, `reservation:${orderId}`);
+    const existing = await findReservation(tx, orderId);
+    const stock = await lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
+    const committed = commitReservation(existing, stock);
+    if (!committed) return;
+    await saveReservation(tx, committed.reservation);
+    await saveAndAnnounce(tx, committed.changed, message.messageId);
+  }
+}

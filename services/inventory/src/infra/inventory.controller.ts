@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
+import { assertNever } from '@shopfront/contracts';
+import { HttpProblem, ZodValidationPipe } from '@shopfront/http';
+import { PG_POOL } from '@shopfront/runtime';
+import type pg from 'pg';
+import { z } from 'zod';
+import { setStockOnHand } from '../app/stock-levels.js';
+import { InventoryError } from '../domain/errors.js';
+import { available, type StockLevel } from '../domain/stock.js';
+import { allStock } from './stock.repository.js';
+
+const OnHandBody = z.strictObject({ onHand: z.number().int().min(0).max(1_000_000_000) });
+const stockView = (level: StockLevel) => ({ sku: level.sku, onHand: level.onHand, reserved: level.reserved, available: available(level) });
+
+/** The catalog with availability (the gateway's upstream for operators) and the stock admin routes, from inventory's own store. */
+@Controller()
+export class InventoryController {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  @Get('products')
+  async products() {
+    const levels = await allStock(this.pool);
+    return { items: levels.map((level) => ({ sku: level.sku, name: level.name, price: level.price, available: available(level) })) };
+  }
+
+  @Get('admin/inventory')
+  async inventory() {
+    return { items: (await allStock(this.pool)).map(stockView) };
+  }
+
+  @Put('admin/inventory/:sku')
+  async setOnHand(@Param('sku') sku: string, @Body(new ZodValidationPipe(OnHandBody)) body: z.infer<typeof OnHandBody>) {
+    try {
+      return stockView(await setStockOnHand(this.pool, sku, body.onHand));
+    } catch (error) {
+      throw error instanceof InventoryError ? toProblem(error) : error;
+    }
+  }
+}
+
+function toProblem(error: InventoryError): HttpProblem {
+  switch (error.code) {
+    case 'UNKNOWN_SKU':
+      return new HttpProblem(404, 'Not found', error.message);
+    case 'WOULD_OVERSELL':
+      return new HttpProblem(409, 'Conflict', error.message);
+    default:
+      return assertNever(error.code);
+  }
+}

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createMessage, Topics, type Message, type MessageData } from '@shopfront/contracts';
+import { enqueue, TransientError, type OutgoingMessage } from '@shopfront/messaging';
+import type { Logger } from '@shopfront/observability';
+import type { Sql } from '@shopfront/postgres';
+import { LOGGER } from '@shopfront/runtime';
+import { decide, type Decision, type SagaInput } from '../domain/decide.js';
+import { OrchestratorError } from '../domain/errors.js';
+import { evolve, isTerminal, type Saga } from '../domain/saga.js';
+import { sagaDuration, sagasCompleted, sagaTransitions } from '../infra/metrics.js';
+import { appendLog, findSagaForUpdate, insertSaga, updateSaga, type LogEntry } from '../infra/sagas.repository.js';
+import { SAGA_SETTINGS, type SagaSettings } from './settings.js';
+
+/** The consumed message behind an input; null for a deadline, which comes from the clock. */
+export type Cause = Pick<Message, 'messageId' | 'type'> | null;
+
+/**
+ * Moves one saga by one input, in the caller's transaction: lock its row,
+ * decide, then save the new state, its log and its outgoing commands and
+ * timeline records together. The consumer's inbox row (or the poller's
+ * claim) commits in the same transaction, so a crash anywhere repeats the
+ * whole move or none of it.
+ */
+@Injectable()
+export class AdvanceSaga {
+  constructor(
+    @Inject(SAGA_SETTINGS) private readonly settings: SagaSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async advance(tx: Sql, orderId: string, input: SagaInput, cause: Cause): Promise<Decision> {
+    try {
+      return await this.move(tx, orderId, input, cause);
+    } catch (error) {
+      // Someone moved the saga first: reading it again decides against the new state.
+      if (error instanceof OrchestratorError && error.code === 'SAGA_CONFLICT') throw new TransientError(error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  private async move(tx: Sql, orderId: string, input: SagaInput, cause: Cause): Promise<Decision> {
+    const stored = await findSagaForUpdate(tx, orderId);
+    const decision = decide(stored?.saga, input, { now: new Date(), random: Math.random(), policy: this.settings.policy });
+    const logged = { input: input.type, messageId: cause?.messageId ?? null };
+    if (decision.ignored !== undefined || !decision.state) {
+      this.logger.info({ orderId, input: input.type, messageId: cause?.messageId, why: decision.ignored }, 'saga input ignored');
+      if (stored) {
+        const { status, phase } = stored.saga;
+        await appendLog(tx, orderId, [{ ...logged, event: 'Ignored', detail: { why: decision.ignored }, status, phase, version: stored.version }]);
+      }
+      return decision;
+    }
+    const version = stored ? await updateSaga(tx, decision.state, stored.version) : await insertSaga(tx, decision.state);
+    await appendLog(tx, orderId, logEntries(stored?.saga, decision, logged, version));
+    await enqueue(tx, outgoing(orderId, decision, cause));
+    this.measure(stored?.saga, decision);
+    return decision;
+  }
+
+  /** Counted before the transaction commits: a rare rollback and retry counts twice, which metrics tolerate. */
+  private measure(before: Saga | undefined, { state, events }: Decision): void {
+    for (const event of events) sagaTransitions.inc({ event: event.type, step: 'step' in event ? event.step : '' });
+    if (!state || !isTerminal(state) || state.status === before?.status) return;
+    sagasCompleted.inc({ outcome: state.status, reason: state.reason ?? '' });
+    sagaDuration.observe({ outcome: state.status }, (Date.now() - state.startedAt.getTime()) / 1000);
+  }
+}
+
+/** One log row per event, each with the state it led to. */
+function logEntries(before: Saga | undefined, decision: Decision, logged: Pick<LogEntry, 'input' | 'messageId'>, version: number): LogEntry[] {
+  let state = before;
+  return decision.events.map((event) => {
+    state = evolve(state, event);
+    return { ...logged, event: event.type, detail: event, status: state.status, phase: state.phase, version };
+  });
+}
+
+function outgoing(orderId: string, decision: Decision, cause: Cause): OutgoingMessage[] {
+  const causation = { correlationId: orderId, causationId: cause?.messageId ?? null };
+  const commands = decision.commands.map(
+    (command): OutgoingMessage => ({ topic: command.topic, key: orderId, message: createMessage(command.type, command.data, causation) }),
+  );
+  const records = decision.records.map(
+    (record): OutgoingMessage => ({
+      topic: Topics.sagaEvents,
+      key: orderId,
+      message: createMessage('SagaStepRecorded', { orderId, ...record } satisfies MessageData<'SagaStepRecorded'>, causation),
+    }),
+  );
+  return [...commands, ...records];
+}

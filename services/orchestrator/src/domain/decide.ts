@@ -1,0 +1,170 @@
+import { assertNever, type CancellationReason, type MessageData } from '@shopfront/contracts';
+import { deadlineFor, type DeadlinePolicy } from './deadlines.js';
+import { OrchestratorError } from './errors.js';
+import { commandFor, recordFor, type StepRecord } from './effects.js';
+import { evolve, isTerminal, type Saga, type SagaEvent } from './saga.js';
+import { sagaSteps, type ReplyType, type SagaCommand } from './steps.js';
+
+export type ReplyInput = { [T in ReplyType]: { type: T; data: MessageData<T> } }[ReplyType];
+
+/** What moves a saga: the order's events, participants' replies, and the clock. */
+export type SagaInput =
+  | { type: 'OrderPlaced'; data: MessageData<'OrderPlaced'> }
+  | { type: 'OrderCancellationRequested'; data: MessageData<'OrderCancellationRequested'> }
+  | ReplyInput
+  | { type: 'DeadlineExpired' };
+
+export interface DecisionContext {
+  now: Date;
+  /** In [0, 1): the jitter of any deadline this decision sets. */
+  random: number;
+  policy: DeadlinePolicy;
+}
+
+export interface Decision {
+  /** The saga after the input; the same object when the input was ignored. */
+  state: Saga | undefined;
+  events: SagaEvent[];
+  /** To send, in this order, in the transaction that saves `state`. */
+  commands: SagaCommand[];
+  records: StepRecord[];
+  /** Why nothing changed: a duplicate, a stale reply, a deadline not yet due. */
+  ignored?: string;
+}
+
+/**
+ * The saga's one decision function: given its state and an input, what
+ * happens, what state follows, which commands go out and what the timeline
+ * records. After reacting to the input the saga keeps moving until it waits
+ * for a reply (one command in flight at a time) or has ended.
+ */
+export function decide(saga: Saga | undefined, input: SagaInput, context: DecisionContext): Decision {
+  const reaction = react(saga, input, context);
+  if (typeof reaction === 'string') return { state: saga, events: [], commands: [], records: [], ignored: reaction };
+  const decision: Decision = { state: saga, events: [], commands: [], records: [] };
+  const apply = (event: SagaEvent) => {
+    const state = evolve(decision.state, event);
+    const command = commandFor(event, state);
+    const record = recordFor(event, state, command);
+    decision.state = state;
+    decision.events.push(event);
+    if (command) decision.commands.push(command);
+    if (record) decision.records.push(record);
+  };
+  reaction.forEach(apply);
+  const next = proceed(decision.state!, context);
+  if (next) apply(next);
+  return decision;
+}
+
+/** The events an input causes, or why it causes none. */
+function react(saga: Saga | undefined, input: SagaInput, context: DecisionContext): SagaEvent[] | string {
+  switch (input.type) {
+    case 'OrderPlaced':
+      return saga ? 'the saga already started: a duplicate OrderPlaced' : [started(input.data, context.now)];
+    case 'OrderCancellationRequested':
+      return cancel(saga);
+    case 'DeadlineExpired':
+      return expire(saga, context);
+    case 'StockReserved':
+    case 'StockReservationFailed':
+    case 'StockReleased':
+    case 'PaymentAuthorized':
+    case 'PaymentDeclined':
+    case 'PaymentCaptured':
+    case 'PaymentVoided':
+    case 'PaymentRefunded':
+    case 'ShipmentScheduled':
+    case 'ShipmentFailed':
+    case 'ShipmentCancelled':
+      return answer(saga, input);
+    default:
+      return assertNever(input);
+  }
+}
+
+function started(order: MessageData<'OrderPlaced'>, now: Date): SagaEvent {
+  const { orderId, clientId, customerId, items, total, payment, shippingAddress } = order;
+  return { type: 'SagaStarted', orderId, at: now, data: { clientId, customerId, items, total, card: payment.card, address: shippingAddress } };
+}
+
+/** A customer's cancellation: waits for a step in flight, and undoes even a confirmed order. */
+function cancel(saga: Saga | undefined): SagaEvent[] | string {
+  if (!saga) return 'no saga for this order';
+  switch (saga.status) {
+    case 'RUNNING':
+    case 'CONFIRMED':
+      return [{ type: 'CancellationRequested', reason: 'CUSTOMER_CANCELLED' }];
+    case 'COMPENSATING':
+      return `already compensating (${saga.reason})`;
+    case 'CANCELLED':
+      return 'already cancelled';
+    default:
+      return assertNever(saga.status);
+  }
+}
+
+/** Only a reply to the command in flight moves the saga; anything else is a duplicate or arrived late. */
+function answer(saga: Saga | undefined, reply: ReplyInput): SagaEvent[] | string {
+  if (!saga) return 'no saga for this order';
+  const step = sagaSteps[saga.stepIndex]!;
+  if (saga.phase === 'ACTION' && reply.type === step.succeeded) return [{ type: 'StepSucceeded', step: step.name }];
+  if (saga.phase === 'ACTION' && reply.type === step.failed) return [{ type: 'StepFailed', step: step.name, reason: failureReason(reply)! }];
+  if (saga.phase === 'COMPENSATION' && reply.type === step.compensated) return [{ type: 'StepCompensated', step: step.name }];
+  const awaited = { ACTION: [step.succeeded, step.failed].filter(Boolean).join(' or '), COMPENSATION: step.compensated, NONE: 'nothing' }[saga.phase];
+  return `stale ${reply.type}: the saga is ${saga.status} and awaits ${awaited}`;
+}
+
+function failureReason(reply: ReplyInput): CancellationReason | undefined {
+  switch (reply.type) {
+    case 'StockReservationFailed':
+    case 'PaymentDeclined':
+    case 'ShipmentFailed':
+      return reply.data.reason;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * An unanswered command. An action is sent again up to the policy's attempts,
+ * then given up (TIMEOUT) and compensated like a done step; while cancelling,
+ * it is given up at once rather than pushed again. A compensation is sent
+ * again for as long as it takes: undoing must eventually complete.
+ */
+function expire(saga: Saga | undefined, { now, random, policy }: DecisionContext): SagaEvent[] | string {
+  if (!saga || saga.deadlineAt === null || saga.deadlineAt > now) return 'no deadline has passed';
+  const step = sagaSteps[saga.stepIndex]!.name;
+  const retried = (phase: 'ACTION' | 'COMPENSATION'): SagaEvent => ({
+    type: 'StepRetried',
+    step,
+    phase,
+    attempt: saga.attempt + 1,
+    deadlineAt: deadlineFor(policy, now, saga.attempt + 1, random),
+  });
+  switch (saga.phase) {
+    case 'COMPENSATION':
+      return [retried('COMPENSATION')];
+    case 'ACTION':
+      if (saga.status === 'RUNNING' && saga.attempt < policy.maxAttempts) return [retried('ACTION')];
+      return [{ type: 'StepTimedOut', step, attempts: saga.attempt }];
+    case 'NONE':
+      return 'nothing awaited';
+    default:
+      return assertNever(saga.phase);
+  }
+}
+
+/** What the saga does next once nothing is in flight: the next step, the next compensation, or its end. */
+function proceed(saga: Saga, { now, random, policy }: DecisionContext): SagaEvent | undefined {
+  if (saga.phase !== 'NONE' || isTerminal(saga)) return undefined;
+  const deadlineAt = deadlineFor(policy, now, 1, random);
+  if (saga.status === 'RUNNING') {
+    const next = sagaSteps[saga.stepsDone.length];
+    return next ? { type: 'StepTried', step: next.name, deadlineAt } : { type: 'SagaConfirmed' };
+  }
+  const last = saga.stepsDone.at(-1);
+  if (last) return { type: 'CompensationStarted', step: last, deadlineAt };
+  if (!saga.reason) throw new OrchestratorError('INVALID_TRANSITION', `saga ${saga.orderId} compensated without a reason`);
+  return { type: 'SagaCancelled', reason: saga.reason };
+}

@@ -1,0 +1,150 @@
+import type { CancellationReason } from '@shopfront/contracts';
+import type { Sql } from '@shopfront/postgres';
+import { OrchestratorError } from '../domain/errors.js';
+import type { Saga, SagaData, SagaEvent, SagaPhase, SagaStatus } from '../domain/saga.js';
+import type { StepName } from '../domain/steps.js';
+
+/** A saga as stored: its state and the version a write must find unchanged. */
+export interface StoredSaga {
+  saga: Saga;
+  version: number;
+  updatedAt: Date;
+}
+
+interface SagaRow {
+  order_id: string;
+  status: SagaStatus;
+  phase: SagaPhase;
+  step_index: number;
+  steps_done: StepName[];
+  reason: CancellationReason | null;
+  attempt: number;
+  deadline_at: Date | null;
+  version: number;
+  data: SagaData;
+  started_at: Date;
+  updated_at: Date;
+}
+
+const toStored = (row: SagaRow): StoredSaga => ({
+  saga: {
+    orderId: row.order_id,
+    status: row.status,
+    phase: row.phase,
+    stepIndex: row.step_index,
+    stepsDone: row.steps_done,
+    reason: row.reason,
+    attempt: row.attempt,
+    deadlineAt: row.deadline_at,
+    startedAt: row.started_at,
+    data: row.data,
+  },
+  version: row.version,
+  updatedAt: row.updated_at,
+});
+
+/** Locks the row: a reply and the deadline poller never move one saga at the same time. */
+export async function findSagaForUpdate(sql: Sql, orderId: string): Promise<StoredSaga | undefined> {
+  const { rows } = await sql.query<SagaRow>('SELECT * FROM sagas WHERE order_id = $1 FOR UPDATE', [orderId]);
+  return rows[0] && toStored(rows[0]);
+}
+
+export async function findSaga(sql: Sql, orderId: string): Promise<StoredSaga | undefined> {
+  const { rows } = await sql.query<SagaRow>('SELECT * FROM sagas WHERE order_id = $1', [orderId]);
+  return rows[0] && toStored(rows[0]);
+}
+
+const columns = (saga: Saga) => [
+  saga.orderId,
+  saga.status,
+  saga.phase,
+  saga.stepIndex,
+  saga.stepsDone,
+  saga.reason,
+  saga.attempt,
+  saga.deadlineAt,
+  JSON.stringify(saga.data),
+];
+
+/** Creates the saga at version 1; a saga already there (a concurrent start) is a conflict. */
+export async function insertSaga(sql: Sql, saga: Saga): Promise<number> {
+  const { rowCount } = await sql.query(
+    `INSERT INTO sagas (order_id, status, phase, step_index, steps_done, reason, attempt, deadline_at, data, started_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
+     ON CONFLICT (order_id) DO NOTHING`,
+    [...columns(saga), saga.startedAt],
+  );
+  if (rowCount === 0) throw new OrchestratorError('SAGA_CONFLICT', `saga ${saga.orderId} was started concurrently`);
+  return 1;
+}
+
+/** Writes the saga if it is still at `version`; returns the new version. */
+export async function updateSaga(sql: Sql, saga: Saga, version: number): Promise<number> {
+  const { rowCount } = await sql.query(
+    `UPDATE sagas SET status = $2, phase = $3, step_index = $4, steps_done = $5, reason = $6, attempt = $7,
+            deadline_at = $8, data = $9, version = version + 1, updated_at = now()
+      WHERE order_id = $1 AND version = $10`,
+    [...columns(saga), version],
+  );
+  if (rowCount === 0) throw new OrchestratorError('SAGA_CONFLICT', `saga ${saga.orderId} changed since version ${version}`);
+  return version + 1;
+}
+
+export interface LogEntry {
+  input: string;
+  messageId: string | null;
+  event: SagaEvent['type'] | 'Ignored';
+  detail: unknown;
+  status: SagaStatus;
+  phase: SagaPhase;
+  version: number;
+}
+
+export async function appendLog(sql: Sql, orderId: string, entries: LogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await sql.query(
+    `INSERT INTO saga_log (order_id, input, message_id, event, detail, status, phase, version)
+     SELECT $1, input, message_id, event, detail, status, phase, version
+       FROM jsonb_to_recordset($2::jsonb)
+         AS e(input text, message_id uuid, event text, detail jsonb, status text, phase text, version int)`,
+    [orderId, JSON.stringify(entries.map(({ messageId, ...entry }) => ({ ...entry, message_id: messageId })))],
+  );
+}
+
+export async function readLog(sql: Sql, orderId: string) {
+  const { rows } = await sql.query<{ input: string; message_id: string | null; event: string; detail: unknown; status: string; phase: string; version: number; at: Date }>(
+    'SELECT input, message_id, event, detail, status, phase, version, at FROM saga_log WHERE order_id = $1 ORDER BY id',
+    [orderId],
+  );
+  return rows.map(({ message_id, at, ...row }) => ({ ...row, messageId: message_id, at: at.toISOString() }));
+}
+
+export async function listSagas(sql: Sql, filter: { status?: SagaStatus | undefined; limit: number }): Promise<StoredSaga[]> {
+  const { rows } = await sql.query<SagaRow>(
+    'SELECT * FROM sagas WHERE ($1::text IS NULL OR status = $1) ORDER BY started_at DESC LIMIT $2',
+    [filter.status ?? null, filter.limit],
+  );
+  return rows.map(toStored);
+}
+
+/**
+ * The sagas whose deadline passed, locked for this transaction. SKIP LOCKED:
+ * a saga a consumer is moving right now is left to it, and replicas share the work.
+ */
+export async function claimDueSagas(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  const { rows } = await sql.query<{ order_id: string }>(
+    'SELECT order_id FROM sagas WHERE deadline_at < $1 ORDER BY deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED',
+    [now, limit],
+  );
+  return rows.map((row) => row.order_id);
+}
+
+/** Parks a saga whose deadline could not be handled, so it does not spin the poller. */
+export async function postponeDeadline(sql: Sql, orderId: string, until: Date): Promise<void> {
+  await sql.query('UPDATE sagas SET deadline_at = $2, version = version + 1, updated_at = now() WHERE order_id = $1 AND deadline_at IS NOT NULL', [orderId, until]);
+}
+
+export async function countInFlight(sql: Sql): Promise<number> {
+  const { rows } = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM sagas WHERE status IN ('RUNNING', 'COMPENSATING')");
+  return rows[0]?.n ?? 0;
+}

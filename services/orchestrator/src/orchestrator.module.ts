@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@shopfront/contracts';
+import { ServiceKitModule } from '@shopfront/http';
+import type { Logger } from '@shopfront/observability';
+import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { AdvanceSaga } from './app/advance-saga.js';
+import { OrderEventsConsumer, SagaRepliesConsumer } from './app/saga.consumers.js';
+import { SAGA_SETTINGS, type SagaSettings } from './app/settings.js';
+import type { OrchestratorConfig } from './config.js';
+import { DeadlinePoller } from './infra/deadline.poller.js';
+import { InFlightGauge } from './infra/metrics.js';
+import { SagasController } from './infra/sagas.controller.js';
+
+@Module({})
+export class OrchestratorModule {
+  static register(config: OrchestratorConfig, logger: Logger): DynamicModule {
+    const settings: SagaSettings = {
+      policy: { stepTimeoutMs: config.STEP_TIMEOUT_MS, maxAttempts: config.STEP_MAX_ATTEMPTS, backoffCapMs: config.STEP_BACKOFF_CAP_MS },
+      pollIntervalMs: config.DEADLINE_POLL_MS,
+      pollBatchSize: 100,
+    };
+    return {
+      module: OrchestratorModule,
+      imports: [
+        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
+        RuntimeModule.forRoot({
+          service: 'orchestrator',
+          logger,
+          ...connectionsFrom(config),
+          consumers: [
+            { name: 'orchestrator.order-events', topics: [Topics.orderEvents], handler: OrderEventsConsumer },
+            { name: 'orchestrator.replies', topics: [Topics.sagaReplies], handler: SagaRepliesConsumer },
+          ],
+        }),
+      ],
+      controllers: [SagasController],
+      providers: [{ provide: SAGA_SETTINGS, useValue: settings }, AdvanceSaga, OrderEventsConsumer, SagaRepliesConsumer, DeadlinePoller, InFlightGauge],
+    };
+  }
+}

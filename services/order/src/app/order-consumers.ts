@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { assertNever, isMessageOf, type Message } from '@shopfront/contracts';
+import { isConcurrencyConflict } from '@shopfront/event-store';
+import { TransientError } from '@shopfront/messaging';
+import type { MessageHandlerProvider } from '@shopfront/runtime';
+import type pg from 'pg';
+import { cancelOrder, confirmOrder } from '../domain/order.js';
+import { recordTimeline, upsertCatalogEntry } from '../infra/read-models.js';
+import { executeOnOrder } from './order-commands.js';
+
+/** The orchestrator's verdicts on order.commands: confirm, or cancel with a reason. */
+@Injectable()
+export class OrderVerdicts implements MessageHandlerProvider {
+  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
+    if (!isMessageOf(message, ['ConfirmOrder', 'CancelOrder'])) return;
+    const { orderId } = message.data;
+    const context = { causationId: message.messageId };
+    try {
+      switch (message.type) {
+        case 'ConfirmOrder':
+          await executeOnOrder(tx, orderId, (order) => confirmOrder(order, orderId), context);
+          return;
+        case 'CancelOrder':
+          await executeOnOrder(tx, orderId, (order) => cancelOrder(order, orderId, message.data.reason), context);
+          return;
+        default:
+          return assertNever(message);
+      }
+    } catch (error) {
+      // A concurrent writer won the stream: the whole message is retried against the new state.
+      if (isConcurrencyConflict(error)) throw new TransientError('order stream moved on', { cause: error });
+      throw error;
+    }
+  }
+}
+
+/** The orchestrator's saga steps on saga.events become the order's timeline. */
+@Injectable()
+export class SagaSteps implements MessageHandlerProvider {
+  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
+    if (!isMessageOf(message, ['SagaStepRecorded'])) return;
+    const { orderId, step, phase, detail } = message.data;
+    await recordTimeline(tx, { messageId: message.messageId, orderId, at: message.occurredAt, kind: 'SagaStepRecorded', step, phase, detail });
+  }
+}
+
+/** Choreography: inventory's StockChanged keeps this service's catalog and prices current. */
+@Injectable()
+export class CatalogUpdates implements MessageHandlerProvider {
+  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
+    if (!isMessageOf(message, ['StockChanged'])) return;
+    await upsertCatalogEntry(tx, message.data);
+  }
+}

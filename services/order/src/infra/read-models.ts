@@ -1,0 +1,103 @@
+import type { Money, PricedLine } from '@shopfront/contracts';
+import type { RecordedEvent } from '@shopfront/event-store';
+import type { Sql } from '@shopfront/postgres';
+import type { Order, OrderEvent } from '../domain/order.js';
+
+export interface OrderView {
+  orderId: string;
+  customerId: string;
+  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
+  reason?: string;
+  items: PricedLine[];
+  total: Money;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Inline projection: the order's details and timeline move in the same transaction as its events. */
+export async function projectOrder(tx: Sql, order: Order, recorded: RecordedEvent<OrderEvent>[]): Promise<void> {
+  if (order.status === 'NONE' || recorded.length === 0) return;
+  const first = recorded[0]!;
+  const last = recorded.at(-1)!;
+  await tx.query(
+    `INSERT INTO orders_view (order_id, client_id, customer_id, status, reason, cancellation_requested, items, total_amount, currency, version, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+     ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
+       cancellation_requested = EXCLUDED.cancellation_requested, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+     WHERE orders_view.version < EXCLUDED.version`,
+    [
+      order.placed.orderId, order.placed.clientId, order.placed.customerId, order.status, order.reason, order.cancellationRequested,
+      JSON.stringify(order.placed.items), order.placed.total.amount, order.placed.total.currency, last.streamVersion,
+      first.type === 'OrderPlaced' ? first.occurredAt : last.occurredAt,
+    ],
+  );
+  for (const event of recorded) {
+    await recordTimeline(tx, { messageId: event.messageId, orderId: order.placed.orderId, at: event.occurredAt, kind: event.type, detail: 'reason' in event.data ? event.data.reason : undefined });
+  }
+}
+
+export async function recordTimeline(
+  tx: Sql,
+  entry: { messageId: string; orderId: string; at: Date | string; kind: string; step?: string; phase?: string; detail?: string | undefined },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO order_timeline (message_id, order_id, at, kind, step, phase, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (message_id) DO NOTHING`,
+    [entry.messageId, entry.orderId, entry.at, entry.kind, entry.step ?? null, entry.phase ?? null, entry.detail ?? null],
+  );
+}
+
+interface OrderRow {
+  order_id: string;
+  customer_id: string;
+  status: OrderView['status'];
+  reason: string | null;
+  items: PricedLine[];
+  total_amount: number;
+  currency: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Another client's order is as good as missing: the caller learns nothing about it. */
+export async function findOrderView(sql: Sql, clientId: string, orderId: string): Promise<OrderView | undefined> {
+  const { rows } = await sql.query<OrderRow>('SELECT * FROM orders_view WHERE order_id = $1 AND client_id = $2', [orderId, clientId]);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    orderId: row.order_id,
+    customerId: row.customer_id,
+    status: row.status,
+    ...(row.status === 'CANCELLED' && row.reason ? { reason: row.reason } : {}),
+    items: row.items,
+    total: { amount: row.total_amount, currency: row.currency },
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function findTimeline(sql: Sql, orderId: string) {
+  const { rows } = await sql.query<{ at: Date; kind: string; step: string | null; phase: string | null; detail: string | null }>(
+    'SELECT at, kind, step, phase, detail FROM order_timeline WHERE order_id = $1 ORDER BY at, seq',
+    [orderId],
+  );
+  return rows.map((row) => ({ at: row.at.toISOString(), kind: row.kind, ...(row.step ? { step: row.step } : {}), ...(row.phase ? { phase: row.phase } : {}), ...(row.detail ? { detail: row.detail } : {}) }));
+}
+
+export async function catalogPrices(sql: Sql, skus: string[]): Promise<Map<string, Money>> {
+  const { rows } = await sql.query<{ sku: string; price_amount: number; currency: string }>('SELECT sku, price_amount, currency FROM catalog WHERE sku = ANY($1::text[])', [skus]);
+  return new Map(rows.map((row) => [row.sku, { amount: row.price_amount, currency: row.currency }]));
+}
+
+export async function listProducts(sql: Sql) {
+  const { rows } = await sql.query<{ sku: string; name: string; price_amount: number; currency: string; available: number }>('SELECT * FROM catalog ORDER BY sku');
+  return rows.map((row) => ({ sku: row.sku, name: row.name, price: { amount: row.price_amount, currency: row.currency }, available: row.available }));
+}
+
+export async function upsertCatalogEntry(tx: Sql, entry: { sku: string; name: string; price: Money; available: number }): Promise<void> {
+  await tx.query(
+    `INSERT INTO catalog (sku, name, price_amount, currency, available) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency, available = EXCLUDED.available`,
+    [entry.sku, entry.name, entry.price.amount, entry.price.currency, entry.available],
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * The order service on real Postgres and Kafka: its HTTP API as the gateway
+ * uses it, read-your-writes, and a rebuild of the client_orders projection
+ * after 1,000 orders that matches the live one.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { INestApplication } from '@nestjs/common';
+import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
+import { startHttpService } from '@shopfront/http';
+import { messagingMigrations } from '@shopfront/messaging';
+import { createLogger } from '@shopfront/observability';
+import { readMigrations, withTransaction } from '@shopfront/postgres';
+import { freshDatabase, kafkaTopics, type TestDatabase } from '@shopfront/testing';
+import { executeOnOrder } from './app/order-commands.js';
+import { loadOrderConfig } from './config.js';
+import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
+import { clientOrders } from './infra/client-orders.projection.js';
+import { OrderModule } from './order.module.js';
+
+let db: TestDatabase;
+let app: INestApplication;
+let base: string;
+
+before(async () => {
+  db = await freshDatabase('order', [...messagingMigrations, ...eventStoreMigrations, ...(await readMigrations(fileURLToPath(new URL('../migrations', import.meta.url))))]);
+  await db.pool.query(`INSERT INTO catalog VALUES ('SKU-001', 'Espresso cup', 1999, 'EUR', 1000), ('SKU-002', 'Kettle', 4599, 'EUR', 1000)`);
+  const kafka = await kafkaTopics('order');
+  const config = loadOrderConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: kafka.topicPrefix, LOG_LEVEL: 'warn' });
+  app = await startHttpService(OrderModule.register(config, createLogger('order', 'warn')), { name: 'order', port: 0, host: '127.0.0.1', logger: createLogger('order', 'warn'), chaosEnabled: false });
+  base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+});
+after(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const body = (sku = 'SKU-001') => ({
+  customerId: 'cust-1',
+  items: [{ sku, quantity: 2 }],
+  payment: { card: '4242424242424242' },
+  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+});
+const call = async (method: string, path: string, headers: Record<string, string> = {}, payload?: unknown) => {
+  const contentType: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json' };
+  const response = await fetch(`${base}${path}`, { method, headers: { ...contentType, ...headers }, body: payload === undefined ? undefined : JSON.stringify(payload) });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+};
+
+describe('the order service API', () => {
+  it('given 50 orders placed at once, when each is read right after its 202, then none answers 404', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const placed = await call('POST', '/orders', { 'x-client-id': 'client-1' }, body());
+        assert.equal(placed.status, 202);
+        return (await call('GET', `/orders/${placed.body.orderId}`, { 'x-client-id': 'client-1' })).status;
+      }),
+    );
+    assert.deepEqual(statuses.filter((status) => status !== 200), []);
+  });
+
+  it('given a chosen order id, when placed 8 times at once, then every answer is that one order; another client cannot see it', async () => {
+    const orderId = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => call('POST', '/orders', { 'x-client-id': 'client-1', 'x-order-id': orderId }, body())));
+    assert.deepEqual(new Set(answers.map((answer) => `${answer.status} ${answer.body.orderId}`)), new Set([`202 ${orderId}`]));
+    const events = await db.pool.query('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`order-${orderId}`]);
+    assert.equal(events.rows[0].n, 1);
+    assert.equal((await call('GET', `/orders/${orderId}`, { 'x-client-id': 'client-2' })).status, 404);
+  });
+
+  it('given an unknown SKU or a malformed body, when placed, then 422 and 400 problems answer', async () => {
+    const unknown = await call('POST', '/orders', { 'x-client-id': 'client-1' }, body('SKU-404'));
+    assert.equal(unknown.status, 422);
+    assert.match(unknown.headers.get('content-type') ?? '', /problem\+json/);
+    const malformed = await call('POST', '/orders', { 'x-client-id': 'client-1' }, { customerId: '' });
+    assert.equal(malformed.status, 400);
+    assert.ok(Array.isArray(malformed.body.errors));
+  });
+
+  it('given a placed order, when cancelled twice, then 202 then 409', async () => {
+    const placed = await call('POST', '/orders', { 'x-client-id': 'client-1' }, body());
+    assert.equal((await call('POST', `/orders/${placed.body.orderId}/cancel`, { 'x-client-id': 'client-1' })).status, 202);
+    assert.equal((await call('POST', `/orders/${placed.body.orderId}/cancel`, { 'x-client-id': 'client-1' })).status, 409);
+  });
+});
+
+describe('the client_orders projection', () => {
+  it('given 1,000 orders with mixed outcomes, when rebuilt from zero, then it equals the live read model', async () => {
+    for (let i = 0; i < 1_000; i++) {
+      const orderId = randomUUID();
+      await withTransaction(db.pool, async (tx) => {
+        await executeOnOrder(tx, orderId, (order) => placeOrder(order, { orderId, clientId: `client-${i % 3}`, customerId: `cust-${i % 7}`, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: { card: '4242424242424242' }, shippingAddress: body().shippingAddress }), { causationId: null });
+        await executeOnOrder(tx, orderId, (order) => (i % 4 === 0 ? cancelOrder(order, orderId, 'PAYMENT_DECLINED') : confirmOrder(order, orderId)), { causationId: null });
+      });
+    }
+    while ((await applyBatch(db.pool, clientOrders)) > 0);
+    const live = await projectionChecksum(db.pool, clientOrders);
+    const report = await rebuildProjection(db.pool, clientOrders);
+    assert.equal(report.swapped, true);
+    assert.ok(report.events >= 2_000);
+    assert.equal(report.checksum, live);
+    const list = await call('GET', '/orders?limit=5&status=CANCELLED', { 'x-client-id': 'client-0' });
+    assert.equal((list.body.items as unknown[]).length, 5);
+    assert.equal(typeof list.body.nextCursor, 'string');
+  });
+});

@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@shopfront/contracts';
+import { ServiceKitModule } from '@shopfront/http';
+import type { Logger } from '@shopfront/observability';
+import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { CatalogUpdates, OrderVerdicts, SagaSteps } from './app/order-consumers.js';
+import type { OrderConfig } from './config.js';
+import { OrdersController } from './infra/orders.controller.js';
+import { ProjectionsHost } from './infra/projections.host.js';
+
+@Module({})
+export class OrderModule {
+  static register(config: OrderConfig, logger: Logger): DynamicModule {
+    return {
+      module: OrderModule,
+      imports: [
+        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
+        RuntimeModule.forRoot({
+          service: 'order',
+          logger,
+          ...connectionsFrom(config),
+          poolSize: 20,
+          consumers: [
+            { name: 'order.commands', topics: [Topics.orderCommands], handler: OrderVerdicts },
+            { name: 'order.saga-events', topics: [Topics.sagaEvents], handler: SagaSteps },
+            { name: 'order.catalog', topics: [Topics.inventoryEvents], handler: CatalogUpdates },
+          ],
+        }),
+      ],
+      controllers: [OrdersController],
+      providers: [OrderVerdicts, SagaSteps, CatalogUpdates, ProjectionsHost],
+    };
+  }
+}

@@ -1,0 +1,123 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { assertNever, createMessage, isMessageOf, Topics, type Causation, type Message } from '@shopfront/contracts';
+import { enqueue } from '@shopfront/messaging';
+import type { Logger } from '@shopfront/observability';
+import { lockKey } from '@shopfront/postgres';
+import { LOGGER, type MessageHandlerProvider } from '@shopfront/runtime';
+import type pg from 'pg';
+import { CARD_PROVIDER, idempotencyKey, type CardProvider } from '../domain/card-provider.js';
+import { decideAuthorize, decideCapture, decideRefund, decideVoid, recordAuthorization, type Payment } from '../domain/payment.js';
+import { findPayment, savePayment } from '../infra/payments.repository.js';
+
+const handled = ['AuthorizePayment', 'CapturePayment', 'VoidPayment', 'RefundPayment'] as const;
+
+/**
+ * Carries out the orchestrator's payment commands and answers each on
+ * saga.replies. The provider is called inside the command's transaction but
+ * keeps its own records: if this transaction rolls back after the call, the
+ * retry reaches the provider with the same idempotency key and gets the first
+ * answer instead of a second charge.
+ */
+@Injectable()
+export class PaymentCommands implements MessageHandlerProvider {
+  constructor(
+    @Inject(CARD_PROVIDER) private readonly provider: CardProvider,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
+    if (!isMessageOf(message, handled)) return;
+    const { orderId } = message.data;
+    const causation = { correlationId: orderId, causationId: message.messageId };
+    await lockKey(tx, `payment:${orderId}`);
+    const existing = await findPayment(tx, orderId);
+    switch (message.type) {
+      case 'AuthorizePayment': {
+        const decision = decideAuthorize(existing);
+        switch (decision.kind) {
+          case 'askProvider': {
+            const { amount, card } = message.data;
+            const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card, amount.amount));
+            await savePayment(tx, payment);
+            return reply(tx, authorizationAnswer(payment, causation));
+          }
+          case 'alreadyDecided':
+            return reply(tx, authorizationAnswer(decision.payment, causation));
+          case 'compensatedBefore':
+            this.logger.info({ orderId }, 'authorization arrived after its compensation; nothing charged');
+            return;
+          default:
+            return assertNever(decision);
+        }
+      }
+      case 'CapturePayment': {
+        const decision = decideCapture(existing, orderId);
+        switch (decision.kind) {
+          case 'capture':
+            await this.provider.capture(idempotencyKey(orderId, 'capture'), decision.payment.capturedAmount);
+            await savePayment(tx, decision.payment);
+            return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
+          case 'alreadyCaptured':
+            return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
+          case 'compensatedBefore':
+            this.logger.info({ orderId }, 'capture arrived after its compensation; nothing taken');
+            return;
+          default:
+            return assertNever(decision);
+        }
+      }
+      case 'VoidPayment': {
+        const decision = decideVoid(existing, orderId);
+        switch (decision.kind) {
+          case 'void':
+            await this.provider.void(idempotencyKey(orderId, 'void'));
+            await savePayment(tx, decision.payment);
+            break;
+          case 'tombstone':
+            await savePayment(tx, decision.payment);
+            break;
+          case 'nothingToVoid':
+            break;
+          default:
+            return assertNever(decision);
+        }
+        return reply(tx, createMessage('PaymentVoided', { orderId }, causation));
+      }
+      case 'RefundPayment': {
+        const decision = decideRefund(existing, orderId);
+        switch (decision.kind) {
+          case 'refund':
+            await this.provider.refund(idempotencyKey(orderId, 'refund'), decision.payment.refundedAmount);
+            await savePayment(tx, decision.payment);
+            break;
+          case 'voidInstead':
+            await this.provider.void(idempotencyKey(orderId, 'void'));
+            await savePayment(tx, decision.payment);
+            break;
+          case 'tombstone':
+            await savePayment(tx, decision.payment);
+            break;
+          case 'nothingToRefund':
+            break;
+          default:
+            return assertNever(decision);
+        }
+        const { refundedAmount, currency } = decision.payment;
+        return reply(tx, createMessage('PaymentRefunded', { orderId, amount: { amount: refundedAmount, currency } }, causation));
+      }
+      default:
+        return assertNever(message);
+    }
+  }
+}
+
+const captured = (payment: Payment) => ({ amount: payment.capturedAmount, currency: payment.currency });
+
+function authorizationAnswer(payment: Payment, causation: Causation): Message {
+  const { orderId } = payment;
+  return payment.status === 'DECLINED'
+    ? createMessage('PaymentDeclined', { orderId, reason: payment.declineReason ?? 'PAYMENT_DECLINED' }, causation)
+    : createMessage('PaymentAuthorized', { orderId, amount: { amount: payment.authorizedAmount, currency: payment.currency } }, causation);
+}
+
+const reply = (tx: pg.PoolClient, message: Message) => enqueue(tx, { topic: Topics.sagaReplies, message });

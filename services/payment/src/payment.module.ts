@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@shopfront/contracts';
+import { ServiceKitModule } from '@shopfront/http';
+import type { Logger } from '@shopfront/observability';
+import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { PaymentCommands } from './app/payment.commands.js';
+import type { PaymentConfig } from './config.js';
+import { CARD_PROVIDER } from './domain/card-provider.js';
+import { PaymentsController } from './infra/payments.controller.js';
+import { SimulatedCardProvider } from './infra/simulated-card-provider.js';
+
+@Module({})
+export class PaymentModule {
+  static register(config: PaymentConfig, logger: Logger): DynamicModule {
+    return {
+      module: PaymentModule,
+      imports: [
+        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
+        RuntimeModule.forRoot({
+          service: 'payment',
+          logger,
+          ...connectionsFrom(config),
+          consumers: [{ name: 'payment.commands', topics: [Topics.paymentCommands], handler: PaymentCommands }],
+        }),
+      ],
+      controllers: [PaymentsController],
+      providers: [PaymentCommands, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@shopfront/contracts';
+import { ServiceKitModule } from '@shopfront/http';
+import type { Logger } from '@shopfront/observability';
+import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { ShippingCommands } from './app/shipping.commands.js';
+import type { ShippingConfig } from './config.js';
+import { ShipmentsAdminController } from './infra/admin.controller.js';
+
+@Module({})
+export class ShippingModule {
+  static register(config: ShippingConfig, logger: Logger): DynamicModule {
+    return {
+      module: ShippingModule,
+      imports: [
+        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
+        RuntimeModule.forRoot({
+          service: 'shipping',
+          logger,
+          ...connectionsFrom(config),
+          consumers: [{ name: 'shipping.commands', topics: [Topics.shippingCommands], handler: ShippingCommands }],
+        }),
+      ],
+      controllers: [ShipmentsAdminController],
+      providers: [ShippingCommands],
+    };
+  }
+}
