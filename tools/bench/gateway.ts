@@ -1,0 +1,243 @@
+/**
+ * Gateway benchmark: what the gateway adds to a call, measured against
+ * calling the same upstream directly in the same run, and how many
+ * rate-limit decisions per second Redis gives us.
+ *
+ * The gateway runs as its own process (services/gateway/src/main.ts, its real
+ * middleware: API key, Redis rate limit, breaker/bulkhead/timeout, and for
+ * POST the Redis lock and the Postgres idempotency record) in front of a
+ * minimal upstream process that answers at once, so the difference is the
+ * gateway's own cost. Needs Postgres and Redis; Kafka only for readiness.
+ *
+ *   npm run bench -- gateway        (writes bench-results/gateway.json)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { ClientRateLimiter } from '../../services/gateway/src/infra/rate-limiter.js';
+import { repoRoot } from '../runner/platform.js';
+import { serviceCommand } from '../runner/services.js';
+
+const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+// The upstream: answers GET /products and POST /orders at once, like a healthy order service.
+const upstreamSource = `
+const http = require('node:http');
+const products = JSON.stringify({ items: [{ sku: 'SKU-001', name: 'One', price: { amount: 1999, currency: 'EUR' }, available: 1000 }] });
+http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.method === 'POST') {
+      res.writeHead(202, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ orderId: req.headers['x-order-id'], status: 'PENDING' }));
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(products);
+  });
+}).listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); });`;
+
+const order = {
+  customerId: 'bench',
+  items: [{ sku: 'SKU-001', quantity: 1 }],
+  payment: { card: '4242424242424242' },
+  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+};
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+function percentiles(samples: number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
+  return { p50: at(50), p90: at(90), p99: at(99) };
+}
+const minus = (a: Percentiles, b: Percentiles): Percentiles => ({ p50: round(a.p50 - b.p50), p90: round(a.p90 - b.p90), p99: round(a.p99 - b.p99) });
+
+type Call = () => Promise<number>;
+
+/** `count` calls from `concurrency` workers; every answer must have the expected status. */
+async function load(call: Call, count: number, concurrency: number, expected: number): Promise<{ latencies: number[]; perSecond: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) {
+        const began = performance.now();
+        const status = await call();
+        latencies.push(performance.now() - began);
+        if (status !== expected) throw new Error(`expected ${expected}, got ${status}`);
+      }
+    }),
+  );
+  return { latencies, perSecond: Math.round(count / ((performance.now() - started) / 1000)) };
+}
+
+/** Direct and through-the-gateway calls alternate in rounds, so drift on a shared machine hits both alike. */
+async function compare(direct: Call, viaGateway: Call, expected: number, rounds: number, perRound: number, concurrency: number) {
+  const samples = { direct: [] as number[], gateway: [] as number[] };
+  const rates = { direct: [] as number[], gateway: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, call] of [['direct', direct], ['gateway', viaGateway]] as const) {
+      const result = await load(call, perRound, concurrency, expected);
+      samples[name].push(...result.latencies);
+      rates[name].push(result.perSecond);
+    }
+  }
+  const directMs = percentiles(samples.direct);
+  const gatewayMs = percentiles(samples.gateway);
+  const mean = (values: number[]) => Math.round(values.reduce((sum, value) => sum + value, 0) / values.length);
+  return {
+    concurrency,
+    requests: rounds * perRound,
+    directMs,
+    gatewayMs,
+    addedMs: minus(gatewayMs, directMs),
+    perSecond: { direct: mean(rates.direct), gateway: mean(rates.gateway) },
+  };
+}
+
+async function rateLimitDecisions(seconds: number, concurrency: number) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  await new Promise<void>((resolve, reject) => redis.once('ready', resolve).once('error', reject));
+  const keyPrefix = `bench:ratelimit:${randomBytes(4).toString('hex')}:`;
+  const limiter = new ClientRateLimiter(redis, { points: 1_000_000_000, durationS: 60, keyPrefix });
+  try {
+    const sequential = [];
+    for (let n = 0; n < 2_000; n++) {
+      const began = performance.now();
+      await limiter.decide(`client-${n % 10}`);
+      sequential.push(performance.now() - began);
+    }
+    let decisions = 0;
+    const deadline = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, worker) => {
+        while (performance.now() < deadline) {
+          await limiter.decide(`client-${worker % 10}`);
+          decisions++;
+        }
+      }),
+    );
+    return { decisionsPerSecond: Math.round(decisions / seconds), concurrency, decisionLatencyMs: percentiles(sequential) };
+  } finally {
+    const keys = await redis.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await fetch(url).then((response) => response.status, () => 0);
+    if (status === 200) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function benchGateway(options: { rounds?: number; perRound?: number } = {}) {
+  const rounds = options.rounds ?? 6;
+  const perRound = options.perRound ?? 1_000;
+  const database = `shopfront_gateway_bench_${randomBytes(3).toString('hex')}`;
+  const upstream = spawn(process.execPath, ['-e', upstreamSource], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let gateway: ChildProcess | undefined;
+  try {
+    const upstreamPort = await new Promise<string>((resolve, reject) => {
+      upstream.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+      upstream.once('exit', () => reject(new Error('the upstream stub exited')));
+    });
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+    const port = await freePort();
+    gateway = spawn(process.execPath, serviceCommand('gateway'), {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        CHAOS_ENABLED: 'false',
+        GATEWAY_PORT: String(port),
+        DATABASE_URL: `${postgresUrl}/${database}`,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: `bench:gateway:${randomBytes(4).toString('hex')}:`,
+        // Far above what the bench sends: it measures the limiter's cost, not its refusals.
+        RATE_LIMIT_POINTS: '100000000',
+        ...Object.fromEntries(['ORDER', 'INVENTORY', 'PAYMENT', 'SHIPPING', 'ORCHESTRATOR'].map((name) => [`${name}_URL`, upstreamUrl])),
+      },
+    });
+    const gatewayUrl = `http://127.0.0.1:${port}`;
+    if (!(await waitFor(`${gatewayUrl}/health/live`, 60_000))) throw new Error('the gateway did not start');
+    const ready = await waitFor(`${gatewayUrl}/health/ready`, 20_000); // Redis connected (Kafka too, when it runs)
+
+    const headers = { 'x-api-key': 'dev-key-1' };
+    const directRead: Call = () => fetch(`${upstreamUrl}/products`).then(async (response) => (await response.arrayBuffer(), response.status));
+    const gatewayRead: Call = () => fetch(`${gatewayUrl}/v1/products`, { headers }).then(async (response) => (await response.arrayBuffer(), response.status));
+    const body = JSON.stringify(order);
+    const directWrite: Call = () =>
+      fetch(`${upstreamUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-order-id': randomUUID() }, body }).then(
+        async (response) => (await response.arrayBuffer(), response.status),
+      );
+    const gatewayWrite: Call = () =>
+      fetch(`${gatewayUrl}/v1/orders`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body }).then(
+        async (response) => (await response.arrayBuffer(), response.status),
+      );
+
+    await load(gatewayRead, 2_000, 4, 200); // warm-up: JIT, connection pools
+    await load(directRead, 2_000, 4, 200);
+    await load(gatewayWrite, 500, 4, 202);
+
+    const loadBefore = loadavg()[0]!;
+    const result = {
+      ready,
+      read: { route: 'GET /v1/products', sequential: await compare(directRead, gatewayRead, 200, rounds, perRound, 1), concurrent: await compare(directRead, gatewayRead, 200, rounds, perRound, 16) },
+      idempotentWrite: { route: 'POST /v1/orders', sequential: await compare(directWrite, gatewayWrite, 202, rounds, Math.round(perRound / 2), 1) },
+      rateLimit: await rateLimitDecisions(3, 64),
+      targetP50AddedMs: 1,
+      // A 2-core machine shared with other work: the figures are only comparable with this in mind.
+      loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]!) },
+    };
+    return { ...result, meetsTarget: result.read.sequential.addedMs.p50 < result.targetP50AddedMs };
+  } finally {
+    if (gateway) await stop(gateway);
+    await stop(upstream);
+    const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.end();
+  }
+}
+
+if (import.meta.main) {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const result = await benchGateway();
+  mkdirSync(`${repoRoot}/bench-results`, { recursive: true });
+  writeFileSync(`${repoRoot}/bench-results/gateway.json`, JSON.stringify(result, null, 2));
+  console.log(JSON.stringify(result, null, 2));
+}

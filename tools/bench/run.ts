@@ -1,0 +1,48 @@
+/**
+ * `npm run bench`: every benchmark of the platform, each measured against its
+ * baseline in the same run (a timing on a shared 2-core machine is only
+ * meaningful as a ratio). Prints a table and writes bench-results/*.json.
+ *
+ *   npm run bench                 all
+ *   npm run bench -- saga         one (saga | event-store | gateway)
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../runner/platform.ts';
+import { benchSagas } from './saga.js';
+
+type Bench = { name: string; run: () => Promise<Record<string, unknown>> };
+
+const optional = async (file: string, exported: string): Promise<(() => Promise<Record<string, unknown>>) | undefined> => {
+  if (!existsSync(join(repoRoot, 'tools/bench', file))) return undefined;
+  const module = (await import(`./${file.replace(/\.ts$/, '.js')}`)) as Record<string, () => Promise<Record<string, unknown>>>;
+  return module[exported];
+};
+
+const benches: Bench[] = [{ name: 'saga', run: async () => ({ ...(await benchSagas({ gatewayUrl: process.env.GATEWAY_URL })) }) }];
+for (const [name, file, exported] of [
+  ['event-store', 'event-store.ts', 'benchEventStore'],
+  ['gateway', 'gateway.ts', 'benchGateway'],
+] as const) {
+  const run = await optional(file, exported);
+  if (run) benches.push({ name, run });
+}
+
+const wanted = process.argv[2];
+const selected = benches.filter((bench) => !wanted || bench.name === wanted);
+if (selected.length === 0) {
+  console.error(`unknown bench ${wanted}; have: ${benches.map((bench) => bench.name).join(', ')}`);
+  process.exit(2);
+}
+mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
+const summary: Record<string, unknown> = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length } };
+for (const bench of selected) {
+  console.log(`▸ ${bench.name}`);
+  const started = Date.now();
+  const result = await bench.run();
+  summary[bench.name] = result;
+  writeFileSync(join(repoRoot, 'bench-results', `${bench.name}.json`), JSON.stringify(result, null, 2));
+  console.log(`  ${JSON.stringify(result)}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+writeFileSync(join(repoRoot, 'bench-results', 'summary.json'), JSON.stringify(summary, null, 2));
+console.log(`\nwritten: bench-results/summary.json`);

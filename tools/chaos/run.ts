@@ -1,0 +1,44 @@
+/**
+ * `npm run chaos -- <drill>|all|list`: runs drills against a platform started
+ * with `npm start`, then checks the contract's invariants for every order the
+ * drill placed. Prints a table; exits non-zero if any invariant broke.
+ */
+import { join } from 'node:path';
+import { GatewayClient } from '../../e2e/src/client.js';
+import { checkInvariants } from '../../e2e/src/invariants.js';
+import { repoRoot } from '../runner/platform.ts';
+import { drills } from './drills.js';
+
+const wanted = process.argv[2] ?? 'list';
+if (wanted === 'list' || !['all', ...drills.map((drill) => drill.name)].includes(wanted)) {
+  console.log('usage: npm run chaos -- <drill>|all\n\ndrills:');
+  for (const drill of drills) console.log(`  ${drill.name.padEnd(28)} ${drill.fault}`);
+  process.exit(wanted === 'list' ? 0 : 2);
+}
+
+const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 3000}`;
+const gateway = new GatewayClient(gatewayUrl);
+const context = {
+  gateway,
+  pidFile: join(repoRoot, '.local/run/pids.json'),
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  log: (line: string) => console.log(`    ${line}`),
+};
+
+const rows: { drill: string; fault: string; orders: number; invariant: string; holds: boolean; detail: string }[] = [];
+for (const drill of drills.filter((candidate) => wanted === 'all' || candidate.name === wanted)) {
+  console.log(`▸ ${drill.name}: ${drill.fault}`);
+  const started = Date.now();
+  const outcome = await drill.run(context);
+  const results = [...outcome.checks, ...(await checkInvariants(gateway, outcome.orderIds))];
+  for (const result of results) rows.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, ...result });
+  console.log(`    done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+console.log(`\n${'drill'.padEnd(26)} ${'orders'.padStart(6)}  ${'invariant'.padEnd(62)} result`);
+for (const row of rows) {
+  console.log(`${row.drill.padEnd(26)} ${String(row.orders).padStart(6)}  ${row.invariant.padEnd(62)} ${row.holds ? 'ok  ' : 'BROKEN'} ${row.detail}`);
+}
+const broken = rows.filter((row) => !row.holds).length;
+console.log(`\n${rows.length - broken} passed, ${broken} failed`);
+process.exit(broken === 0 ? 0 : 1);

@@ -1,0 +1,68 @@
+/**
+ * `npm run dlq -- list [topic]` shows dead letters with the consumer, attempts and error;
+ * `npm run dlq -- replay <topic>` sends each dead letter of `<topic>.dlq` back to its
+ * source topic, once (the replayer's consumer group remembers what it replayed).
+ * A replayed message keeps its id: consumers that already applied it skip it (inbox).
+ */
+import { allTopics, deadLetterTopic } from '@shopfront/contracts';
+import { createKafka, prefixed, reliableProducer } from '@shopfront/messaging';
+import { randomUUID } from 'node:crypto';
+
+const [command = 'list', topicArg] = process.argv.slice(2);
+const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
+const kafka = createKafka({ clientId: 'dlq-tool', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), topicPrefix: prefix });
+
+if (!['list', 'replay'].includes(command) || (command === 'replay' && !topicArg)) {
+  console.log('usage: npm run dlq -- list [topic] | replay <topic>\ntopics: ' + allTopics.join(', '));
+  process.exit(2);
+}
+const topics = (topicArg ? [topicArg] : allTopics).map((topic) => prefixed(prefix, deadLetterTopic(topic)));
+
+const admin = kafka.admin();
+await admin.connect();
+const pending = new Map<string, number>();
+for (const topic of topics) {
+  const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
+  const total = offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+  if (total > 0) pending.set(topic, total);
+}
+await admin.disconnect();
+if (pending.size === 0) {
+  console.log('no dead letters');
+  process.exit(0);
+}
+
+// Listing reads everything with a throwaway group; replaying uses a durable one so nothing is replayed twice.
+const groupId = command === 'list' ? `dlq-list-${randomUUID()}` : prefixed(prefix, 'dlq-replayer');
+const consumer = kafka.consumer({ groupId });
+const producer = kafka.producer(reliableProducer);
+await Promise.all([consumer.connect(), producer.connect()]);
+await consumer.subscribe({ topics: [...pending.keys()], fromBeginning: true });
+let seen = 0;
+let idle: NodeJS.Timeout | undefined;
+const finished = new Promise<void>((resolve) => {
+  const armIdle = () => {
+    clearTimeout(idle);
+    idle = setTimeout(resolve, 3_000);
+  };
+  armIdle();
+  void consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      armIdle();
+      seen++;
+      const header = (name: string) => String(message.headers?.[name] ?? '');
+      const source = header('x-dlq-source');
+      const value = String(message.value);
+      const type = /"type":"([^"]+)"/.exec(value)?.[1] ?? '?';
+      console.log(`${topic}  ${type.padEnd(22)} consumer=${header('x-dlq-consumer')} attempts=${header('x-dlq-attempts')} at=${header('x-dlq-at')}\n    source=${source} error=${header('x-dlq-error')}`);
+      if (command === 'replay') {
+        const sourceTopic = source.split('/')[0] || topic.replace(/\.dlq$/, '');
+        await producer.send({ topic: sourceTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers: { 'x-replayed-from': topic } }] });
+        console.log(`    replayed to ${sourceTopic}`);
+      }
+    },
+  });
+});
+await finished;
+await Promise.all([consumer.disconnect(), producer.disconnect()]);
+console.log(`${seen} dead letter(s) ${command === 'replay' ? 'replayed' : 'listed'}`);

@@ -1,0 +1,75 @@
+/** The platform's services, their ports and how each is started on this machine. */
+export const serviceNames = ['order', 'inventory', 'payment', 'shipping', 'orchestrator', 'gateway'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export const defaultPorts: Record<ServiceName, number> = {
+  gateway: 3000,
+  order: 3001,
+  inventory: 3002,
+  payment: 3003,
+  shipping: 3004,
+  orchestrator: 3005,
+};
+
+export interface PlatformSettings {
+  host: string;
+  ports: Record<ServiceName, number>;
+  postgresUrl: string;
+  /** Appended to `shopfront_<service>`: lets an e2e run use databases of its own. */
+  databaseSuffix: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  redisUrl: string;
+  extraEnv: Record<string, string>;
+}
+
+export function defaultSettings(env: NodeJS.ProcessEnv = process.env): PlatformSettings {
+  const ports = { ...defaultPorts };
+  for (const name of serviceNames) {
+    const value = env[`${name.toUpperCase()}_PORT`];
+    if (value) ports[name] = Number(value);
+  }
+  return {
+    host: '127.0.0.1',
+    ports,
+    postgresUrl: env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    databaseSuffix: '',
+    kafkaBrokers: env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    extraEnv: {},
+  };
+}
+
+/** The environment one service process gets: its own database, the shared broker and Redis. */
+export function serviceEnv(name: ServiceName, settings: PlatformSettings): Record<string, string> {
+  const urls = Object.fromEntries(
+    serviceNames.map((service) => [`${service.toUpperCase()}_URL`, `http://${settings.host}:${settings.ports[service]}`]),
+  );
+  return {
+    ...urls,
+    HOST: settings.host,
+    [`${name.toUpperCase()}_PORT`]: String(settings.ports[name]),
+    DATABASE_URL: `${settings.postgresUrl}/shopfront_${name}${settings.databaseSuffix}`,
+    KAFKA_BROKERS: settings.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: settings.topicPrefix,
+    REDIS_URL: settings.redisUrl,
+    // Names the service's spans; tracing itself is off until an exporter is set (docs/observability.md).
+    OTEL_SERVICE_NAME: name,
+    ...settings.extraEnv,
+  };
+}
+
+/** Node 24 with TypeScript compiled on load: the same command in development, tests and e2e. */
+export const serviceCommand = (name: ServiceName): string[] => [
+  '--import',
+  '@swc-node/register/esm-register',
+  // Before the service's modules, so pg, ioredis, http and fastify are instrumented as they load.
+  '--import',
+  '@shopfront/observability/register',
+  '--conditions=@shopfront/source',
+  '--enable-source-maps',
+  // kafkajs 2.2 arms timers with negative delays under Node 24; harmless, and noisy.
+  '--disable-warning=TimeoutNegativeWarning',
+  `services/${name}/src/main.ts`,
+];

@@ -1,0 +1,127 @@
+/**
+ * Runs service processes the way Kubernetes would on one machine: restarts a
+ * process that dies (with capped exponential backoff), and on stop sends
+ * SIGTERM, waits for a graceful exit, then SIGKILLs what is left.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { formatLogLine } from './log-format.ts';
+
+export interface ProcessSpec {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+interface Supervised {
+  spec: ProcessSpec;
+  child: ChildProcess | undefined;
+  restarts: number;
+  startedAt: number;
+  timer: NodeJS.Timeout | undefined;
+  /** Killed on purpose (a chaos drill or a test): restart only when asked. */
+  held: boolean;
+}
+
+export interface SupervisorOptions {
+  cwd: string;
+  /** Where each line of each process goes (already formatted). */
+  print?: (line: string) => void;
+  /** Print raw JSON instead of the readable form. */
+  raw?: boolean;
+  gracefulMs?: number;
+}
+
+export class Supervisor {
+  private readonly processes = new Map<string, Supervised>();
+  private stopping = false;
+
+  private readonly options: SupervisorOptions;
+
+  constructor(options: SupervisorOptions) {
+    this.options = options;
+  }
+
+  start(spec: ProcessSpec): void {
+    const entry: Supervised = { spec, child: undefined, restarts: 0, startedAt: 0, timer: undefined, held: false };
+    this.processes.set(spec.name, entry);
+    this.launch(entry);
+  }
+
+  /** SIGKILLs a process and keeps it down until `resume` (for drills and tests). */
+  async kill(name: string): Promise<void> {
+    const entry = this.entry(name);
+    entry.held = true;
+    await this.terminate(entry, 'SIGKILL', 0);
+  }
+
+  resume(name: string): void {
+    const entry = this.entry(name);
+    entry.held = false;
+    if (!entry.child) this.launch(entry);
+  }
+
+  /** Stops every process: SIGTERM, then SIGKILL after `gracefulMs`. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.processes.values()].map((entry) => this.terminate(entry, 'SIGTERM', this.options.gracefulMs ?? 10_000)));
+  }
+
+  pids(): number[] {
+    return [...this.processes.values()].flatMap((entry) => (entry.child?.pid ? [entry.child.pid] : []));
+  }
+
+  pidsByName(): Record<string, number | null> {
+    return Object.fromEntries([...this.processes].map(([name, entry]) => [name, entry.child?.pid ?? null]));
+  }
+
+  private entry(name: string): Supervised {
+    const entry = this.processes.get(name);
+    if (!entry) throw new Error(`no process named ${name}`);
+    return entry;
+  }
+
+  private launch(entry: Supervised): void {
+    const print = this.options.print ?? ((line: string) => console.log(line));
+    const child = spawn(process.execPath, entry.spec.args, {
+      cwd: this.options.cwd,
+      env: { ...process.env, ...entry.spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    entry.child = child;
+    entry.startedAt = Date.now();
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) print(this.options.raw ? line : formatLogLine(entry.spec.name, line));
+      });
+    }
+    child.on('exit', (code, signal) => {
+      entry.child = undefined;
+      if (this.stopping || entry.held) return;
+      // A process that ran a while before dying starts over with a short delay.
+      if (Date.now() - entry.startedAt > 30_000) entry.restarts = 0;
+      const delay = Math.min(250 * 2 ** entry.restarts, 10_000);
+      entry.restarts++;
+      print(formatLogLine('runner', JSON.stringify({ level: 'warn', msg: `${entry.spec.name} exited (${signal ?? `code ${code}`}); restart #${entry.restarts} in ${delay} ms` })));
+      entry.timer = setTimeout(() => this.launch(entry), delay);
+    });
+  }
+
+  private terminate(entry: Supervised, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    clearTimeout(entry.timer);
+    const child = entry.child;
+    if (!child || child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      child.kill(signal);
+    });
+  }
+}
