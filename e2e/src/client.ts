@@ -1,0 +1,78 @@
+/** A small client for the gateway's public API, as the contract pins it. */
+import { randomUUID } from 'node:crypto';
+
+export const keys = { client1: 'dev-key-1', client2: 'dev-key-2', admin: 'admin-key' } as const;
+
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export class GatewayClient {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Answer<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    const key = options.key === undefined ? keys.client1 : options.key;
+    if (key) headers['x-api-key'] = key;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  placeOrder(body: unknown, options: { key?: string; idempotencyKey?: string | null } = {}) {
+    const idempotencyKey = options.idempotencyKey === undefined ? randomUUID() : options.idempotencyKey;
+    return this.call<{ orderId: string; status: string }>('POST', '/v1/orders', {
+      key: options.key,
+      body,
+      headers: idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey },
+    });
+  }
+
+  order(orderId: string, key: string = keys.client1) {
+    return this.call<OrderView>('GET', `/v1/orders/${orderId}`, { key });
+  }
+
+  /** Waits until the order is CONFIRMED or CANCELLED. */
+  async settled(orderId: string, timeoutMs = 30_000, key: string = keys.client1): Promise<OrderView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answer = await this.order(orderId, key);
+      if (answer.status === 200 && answer.body.status !== 'PENDING') return answer.body;
+      if (Date.now() > deadline) throw new Error(`order ${orderId} still ${answer.body.status ?? answer.status} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+export interface OrderView {
+  orderId: string;
+  customerId: string;
+  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
+  reason?: string;
+  items: { sku: string; quantity: number; unitPrice: { amount: number; currency: string } }[];
+  total: { amount: number; currency: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The contract's example order, with overrides. */
+export function anOrder(overrides: { card?: string; country?: string; sku?: string; quantity?: number; customerId?: string } = {}) {
+  return {
+    customerId: overrides.customerId ?? 'cust-1',
+    items: [{ sku: overrides.sku ?? 'SKU-001', quantity: overrides.quantity ?? 2 }],
+    payment: { card: overrides.card ?? '4242424242424242' },
+    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: overrides.country ?? 'DE' },
+  };
+}

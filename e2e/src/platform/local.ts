@@ -1,0 +1,58 @@
+/**
+ * The platform as local processes, for machines where no Docker engine
+ * answers: real Postgres, Redis and Kafka on this machine, with databases,
+ * topics and ports of this run's own so nothing else running is touched.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ensureInfra } from '../../../tools/runner/infra.ts';
+import { startServices, waitForReady } from '../../../tools/runner/platform.ts';
+import { defaultSettings, serviceNames } from '../../../tools/runner/services.ts';
+import type { RunningPlatform, ServiceName } from './types.js';
+
+export async function startLocalPlatform(options: { extraEnv?: Record<string, string>; portBase?: number } = {}): Promise<RunningPlatform> {
+  const infra = await ensureInfra({ quiet: true });
+  const run = randomBytes(3).toString('hex');
+  const base = options.portBase ?? Number(process.env.E2E_PORT_BASE ?? 13000);
+  const settings = {
+    ...defaultSettings({}),
+    ports: { gateway: base, order: base + 1, inventory: base + 2, payment: base + 3, shipping: base + 4, orchestrator: base + 5 },
+    databaseSuffix: `_e2e_${run}`,
+    topicPrefix: `e2e.${run}.`,
+    extraEnv: { LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', ...options.extraEnv },
+  };
+  const quiet = process.env.E2E_VERBOSE !== 'true';
+  const platform = startServices(settings, { print: (line) => quiet || console.log(line), gracefulMs: 8_000 });
+  try {
+    await platform.waitReady(serviceNames, 180_000);
+  } catch (error) {
+    await platform.stop();
+    await infra.stop();
+    throw error;
+  }
+  return {
+    mode: 'local-processes',
+    gatewayUrl: platform.url('gateway'),
+    serviceUrl: (service: ServiceName) => platform.url(service),
+    kill: (service) => platform.supervisor.kill(service),
+    async restart(service) {
+      platform.supervisor.resume(service);
+      await waitForReady(platform.url(service), 120_000, service);
+    },
+    async stop() {
+      await platform.stop();
+      await dropDatabases(settings.postgresUrl, settings.databaseSuffix);
+      await infra.stop();
+    },
+  };
+}
+
+async function dropDatabases(postgresUrl: string, suffix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+  await client.connect();
+  try {
+    for (const name of serviceNames) await client.query(`DROP DATABASE IF EXISTS shopfront_${name}${suffix} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
