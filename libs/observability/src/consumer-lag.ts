@@ -14,43 +14,53 @@ export interface ConsumerLagOptions {
   groups: LaggingGroup[];
   /** Stripped from topic names in labels, so dashboards read the same in every environment. */
   topicPrefix?: string;
-  intervalMs?: number;
+  /** A scrape waits at most this long for the broker; on expiry it shows the last values. */
+  timeoutMs?: number;
   onError?: (error: unknown) => void;
 }
+
+const probes = new Set<ConsumerLagProbe>();
 
 const lag = new Gauge({
   name: 'kafka_consumer_lag',
   help: "Messages in a partition not yet committed by the consumer group (the broker's end offset minus the group's)",
   labelNames: ['group', 'topic', 'partition'],
+  // Measured when scraped, as Prometheus collectors do: the value is never older than the scrape.
+  async collect() {
+    await Promise.all([...probes].map((probe) => probe.measureForScrape()));
+  },
 });
 
 /**
- * Measures lag from the broker's side, on an interval: the end offset of each
+ * Measures lag from the broker's side, at each scrape: the end offset of each
  * partition minus the group's committed offset. Unlike a consumer's own batch
  * events, this keeps rising while a consumer is stuck or gone.
  */
 export class ConsumerLagProbe {
   private admin: Admin | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private round: Promise<void> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
 
   constructor(private readonly options: ConsumerLagOptions) {}
 
   async start(): Promise<void> {
     this.admin = this.options.kafka.admin();
     await this.admin.connect();
-    // A failed measurement must not hold the message loops back: the next round tries again.
-    await this.measure().catch((error) => this.options.onError?.(error));
-    this.timer = setInterval(() => {
-      this.round = this.measure().catch((error) => this.options.onError?.(error));
-    }, this.options.intervalMs ?? 10_000);
-    this.timer.unref();
+    probes.add(this);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.round;
+    probes.delete(this);
+    await this.inFlight;
     await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /** Concurrent scrapes share one measurement; a slow or failing broker never fails the scrape. */
+  measureForScrape(): Promise<void> {
+    this.inFlight ??= this.measure()
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => (this.inFlight = undefined));
+    const timeoutMs = this.options.timeoutMs ?? 2_000;
+    return Promise.race([this.inFlight, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 
   async measure(): Promise<void> {
