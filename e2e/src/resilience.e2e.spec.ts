@@ -1,0 +1,123 @@
+/**
+ * The edge and the saga when something is slow or overused, end to end: a
+ * platform of its own with tight limits and short deadlines, so that the
+ * contract's rate limit, circuit breaker and TIMEOUT outcome show within
+ * seconds. Faults are injected through the gateway's admin route, as an
+ * operator's drill would.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { anOrder, GatewayClient, keys, type Answer } from './client.js';
+import { checkInvariants } from './invariants.js';
+import { startPlatform, type RunningPlatform } from './platform/index.js';
+
+const limits = {
+  // 30 requests a second per client key: a burst of 80 must be refused in part, whatever window it straddles.
+  RATE_LIMIT_POINTS: '30',
+  RATE_LIMIT_DURATION_S: '1',
+  // An attempt is cut at 400 ms; the breaker judges a 2 s window and probes again 2 s after opening.
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: '400',
+  UPSTREAM_TOTAL_TIMEOUT_MS: '3000',
+  BREAKER_WINDOW_MS: '2000',
+  BREAKER_HALF_OPEN_AFTER_MS: '2000',
+  // A step waits 400 ms for its answer, then 800 ms after one re-send, then the saga gives up: TIMEOUT.
+  STEP_TIMEOUT_MS: '400',
+  STEP_MAX_ATTEMPTS: '2',
+  CHAOS_ENABLED: 'true',
+};
+
+let platform: RunningPlatform;
+let gateway: GatewayClient;
+
+before(async () => {
+  platform = await startPlatform({ extraEnv: limits });
+  gateway = new GatewayClient(platform.gatewayUrl);
+});
+after(async () => {
+  await platform?.stop();
+});
+
+const fault = (service: string, latencyMs: number) => gateway.call('PUT', `/v1/admin/faults/${service}`, { key: keys.admin, body: { latencyMs, errorRate: 0 } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the edge under overload and failure', () => {
+  it('given a burst over one client\'s rate limit, then the excess gets 429 with Retry-After and RateLimit headers, and another client is still served', async () => {
+    const burst = await Promise.all(Array.from({ length: 80 }, () => gateway.call('GET', '/v1/products', { key: keys.client2 })));
+    const refused = burst.filter((answer) => answer.status === 429);
+    const served = burst.filter((answer) => answer.status === 200);
+    assert.equal(refused.length + served.length, burst.length, `only 200 and 429: ${burst.map((answer) => answer.status).join(',')}`);
+    assert.ok(refused.length >= 20, `at most 30 a window over at most two windows: ${refused.length} refused`);
+    for (const answer of refused) {
+      assert.ok(Number(answer.headers.get('retry-after')) >= 1);
+      assert.equal(answer.headers.get('ratelimit-limit'), '30');
+      assert.equal(answer.headers.get('ratelimit-remaining'), '0');
+      assert.match(answer.headers.get('content-type') ?? '', /application\/problem\+json/);
+    }
+    assert.equal((await gateway.call('GET', '/v1/products', { key: keys.client1 })).status, 200);
+  });
+
+  it('given the order service made slow, then its circuit opens: 503 with Retry-After in under 200 ms, nothing waits past the timeout, and it closes once healed', async () => {
+    const placed = await gateway.placeOrder(anOrder({ sku: 'SKU-004' }));
+    assert.equal(placed.status, 202);
+    await gateway.settled(placed.body.orderId);
+    assert.equal((await fault('order', 2_000)).status, 200);
+
+    let fast: (Answer<unknown> & { ms: number }) | undefined;
+    let slowest = 0;
+    for (let round = 0; round < 10 && !fast; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const started = performance.now();
+          const answer = await gateway.order(placed.body.orderId);
+          return { ...answer, ms: performance.now() - started };
+        }),
+      );
+      slowest = Math.max(slowest, ...answers.map((answer) => answer.ms));
+      fast = answers.find((answer) => answer.status === 503 && answer.ms < 200);
+    }
+    assert.ok(fast, 'the circuit opened and answered 503 at once');
+    assert.ok(Number(fast.headers.get('retry-after')) >= 1);
+    assert.ok(slowest < 3_500, `no request waited past the gateway's timeout (slowest ${Math.round(slowest)} ms)`);
+    const resilience = await gateway.call<{ items: { upstream: string; circuit: { state: string } }[] }>('GET', '/v1/admin/resilience', { key: keys.admin });
+    assert.equal(resilience.body.items.find((item) => item.upstream === 'order')?.circuit.state, 'open');
+
+    // The drill's own route reaches the service whatever the circuit; the circuit closes on the first probe after Retry-After.
+    assert.equal((await fault('order', 0)).status, 200);
+    let probe = await gateway.order(placed.body.orderId);
+    for (let tries = 0; probe.status !== 200 && tries < 40; tries++) {
+      await sleep(250);
+      probe = await gateway.order(placed.body.orderId);
+    }
+    assert.equal(probe.status, 200);
+    const closed = await gateway.call<{ items: { upstream: string; circuit: { state: string } }[] }>('GET', '/v1/admin/resilience', { key: keys.admin });
+    assert.equal(closed.body.items.find((item) => item.upstream === 'order')?.circuit.state, 'closed');
+  });
+
+  it('given a card provider slower than every deadline, then the saga gives up with TIMEOUT and compensates: payment voided, stock released, no shipment', async () => {
+    const sku = 'SKU-005';
+    const stockOf = async () =>
+      (await gateway.call<{ items: { sku: string; reserved: number }[] }>('GET', '/v1/admin/inventory', { key: keys.admin })).body.items.find((item) => item.sku === sku);
+    assert.equal((await fault('payment-provider', 4_000)).status, 200);
+    let orderId: string;
+    try {
+      const placed = await gateway.placeOrder(anOrder({ sku }));
+      assert.equal(placed.status, 202);
+      orderId = placed.body.orderId;
+      // Heal only once the orchestrator has given up, so the late answers meet a saga that is compensating.
+      const timeline = async () => (await gateway.call<{ items?: unknown[] }>('GET', `/v1/orders/${orderId}/timeline`)).body;
+      const deadline = Date.now() + 20_000;
+      while (!JSON.stringify(await timeline()).includes('TIMEOUT') && Date.now() < deadline) await sleep(200);
+      assert.match(JSON.stringify(await timeline()), /TIMEOUT/, 'the timeline records the timeout');
+    } finally {
+      await fault('payment-provider', 0);
+    }
+    const order = await gateway.settled(orderId, 30_000);
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.reason, 'TIMEOUT');
+    const results = await checkInvariants(gateway, [orderId], { settleMs: 30_000 });
+    for (const result of results) assert.ok(result.holds, `${result.invariant}: ${result.detail}`);
+    const payments = await gateway.call<{ items: { status: string; capturedAmount: number }[] }>('GET', `/v1/admin/payments?orderId=${orderId}`, { key: keys.admin });
+    for (const payment of payments.body.items) assert.notEqual(payment.status, 'AUTHORIZED', 'no authorization left holding the customer\'s money');
+    assert.equal((await stockOf())?.reserved, 0);
+  });
+});
