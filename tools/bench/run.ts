@@ -6,27 +6,20 @@
  *   npm run bench                 all
  *   npm run bench -- saga         one (saga | event-store | gateway)
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../runner/platform.ts';
+import { benchEventStore } from './event-store.js';
+import { benchGateway } from './gateway.js';
 import { benchSagas } from './saga.js';
 
 type Bench = { name: string; run: () => Promise<Record<string, unknown>> };
 
-const optional = async (file: string, exported: string): Promise<(() => Promise<Record<string, unknown>>) | undefined> => {
-  if (!existsSync(join(repoRoot, 'tools/bench', file))) return undefined;
-  const module = (await import(`./${file.replace(/\.ts$/, '.js')}`)) as Record<string, () => Promise<Record<string, unknown>>>;
-  return module[exported];
-};
-
-const benches: Bench[] = [{ name: 'saga', run: async () => ({ ...(await benchSagas({ gatewayUrl: process.env.GATEWAY_URL })) }) }];
-for (const [name, file, exported] of [
-  ['event-store', 'event-store.ts', 'benchEventStore'],
-  ['gateway', 'gateway.ts', 'benchGateway'],
-] as const) {
-  const run = await optional(file, exported);
-  if (run) benches.push({ name, run });
-}
+const benches: Bench[] = [
+  { name: 'saga', run: async () => ({ ...(await benchSagas({ gatewayUrl: process.env.GATEWAY_URL })) }) },
+  { name: 'event-store', run: benchEventStore },
+  { name: 'gateway', run: () => benchGateway() },
+];
 
 const wanted = process.argv[2];
 const selected = benches.filter((bench) => !wanted || bench.name === wanted);
