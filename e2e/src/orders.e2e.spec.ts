@@ -47,9 +47,16 @@ describe('an order placed through the gateway', () => {
   });
 
   it('is visible to its client at once (read-your-writes) and to no other client', async () => {
+    // 50 POSTs at once, each followed by its GET the moment its 202 arrives: not one 404.
+    const reads = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const answer = await gateway.placeOrder(anOrder({ sku: 'SKU-006', quantity: 1 }));
+        assert.equal(answer.status, 202);
+        return (await gateway.order(answer.body.orderId)).status;
+      }),
+    );
+    assert.deepEqual(reads.filter((status) => status !== 200), []);
     const placed = await gateway.placeOrder(anOrder());
-    const mine = await gateway.order(placed.body.orderId);
-    assert.equal(mine.status, 200);
     const theirs = await gateway.order(placed.body.orderId, keys.client2);
     assert.equal(theirs.status, 404);
     assert.match(theirs.headers.get('content-type') ?? '', /application\/problem\+json/);
