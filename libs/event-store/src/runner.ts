@@ -1,4 +1,4 @@
-import type { Pool } from '@shopfront/postgres';
+import { PollPause, type Pool } from '@shopfront/postgres';
 import { applyBatch, ensureProjection, type Projection } from './projections.js';
 import type { Upcaster } from './upcasting.js';
 
@@ -17,10 +17,12 @@ export interface RunnerOptions {
  */
 export class ProjectionRunner {
   private running = false;
-  private wake: (() => void) | undefined;
+  private readonly pause: PollPause;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly options: RunnerOptions) {}
+  constructor(private readonly options: RunnerOptions) {
+    this.pause = new PollPause(options.pollIntervalMs ?? 100);
+  }
 
   async start(): Promise<void> {
     for (const projection of this.options.projections) await ensureProjection(this.options.pool, projection);
@@ -30,7 +32,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.cut();
     await this.loop;
   }
 
@@ -44,19 +46,7 @@ export class ProjectionRunner {
           this.options.onError?.(error, projection.name);
         }
       }
-      if (applied === 0) await this.idle();
+      if (applied === 0) await this.pause.wait();
     }
-  }
-
-  private idle(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollIntervalMs ?? 100);
-      this.wake = done;
-    });
   }
 }

@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge } from 'prom-client';
+import { PollPause } from '@shopfront/postgres';
 import { prefixed, reliableProducer } from './kafka.js';
 import { contextFromHeaders, messagingTracer, orderIdOf, traceHeaders } from './trace-context.js';
 
@@ -40,12 +41,14 @@ export class OutboxRelay {
   private producer: Producer | undefined;
   private listener: pg.PoolClient | undefined;
   private running = false;
-  private wake: (() => void) | undefined;
+  private readonly pause: PollPause;
   /** Set by NOTIFY; a commit that lands while a batch is in flight must not wait for the poll. */
   private notified = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly options: RelayOptions) {}
+  constructor(private readonly options: RelayOptions) {
+    this.pause = new PollPause(options.pollIntervalMs ?? 1_000);
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -56,7 +59,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.cut();
     // A send retrying against a dead broker must not hold shutdown: its rows stay in the outbox.
     await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     await this.producer?.disconnect().catch(() => undefined);
@@ -68,11 +71,11 @@ export class OutboxRelay {
         if (!this.listener) await this.lead();
         this.notified = false;
         const sent = await this.publishBatch();
-        if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.idle();
+        if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.pause.wait();
       } catch (error) {
         this.options.onError?.(error);
         await this.releaseLeadership();
-        await this.idle();
+        await this.pause.wait();
       }
     }
     await this.releaseLeadership();
@@ -88,7 +91,7 @@ export class OutboxRelay {
     }
     client.on('notification', () => {
       this.notified = true;
-      this.wake?.();
+      this.pause.cut();
     });
     client.on('error', () => undefined);
     await client.query('LISTEN outbox');
@@ -135,18 +138,6 @@ export class OutboxRelay {
     backlog.set({ service }, stats.rows[0]?.n ?? 0);
     oldestAge.set({ service }, stats.rows[0]?.age ?? 0);
     return rows.length;
-  }
-
-  private idle(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollIntervalMs ?? 1_000);
-      this.wake = done;
-    });
   }
 }
 

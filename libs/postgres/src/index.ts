@@ -1,3 +1,4 @@
 export * from './pool.js';
 export * from './migrate.js';
 export * from './errors.js';
+export * from './pause.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from '@shopfront/observability';
-import { withTransaction } from '@shopfront/postgres';
+import { PollPause, withTransaction } from '@shopfront/postgres';
 import { LOGGER, PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
 import { AdvanceSaga } from '../app/advance-saga.js';
@@ -16,14 +16,16 @@ import { claimDueSagas, postponeDeadline } from './sagas.repository.js';
 export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause: PollPause;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(AdvanceSaga) private readonly saga: AdvanceSaga,
     @Inject(SAGA_SETTINGS) private readonly settings: SagaSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.pause = new PollPause(settings.pollIntervalMs);
+  }
 
   onApplicationBootstrap(): void {
     this.running = true;
@@ -33,7 +35,7 @@ export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShut
   /** Runs before RuntimeModule closes the pool (global modules shut down last). */
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.cut();
     await this.loop;
   }
 
@@ -46,7 +48,7 @@ export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShut
         this.logger.warn({ err: error }, 'deadline poll failed; retrying');
       }
       // A full batch means more may be due: go again at once.
-      if (handled < this.settings.pollBatchSize) await this.idle();
+      if (handled < this.settings.pollBatchSize) await this.pause.wait();
     }
   }
 
@@ -68,18 +70,6 @@ export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShut
         }
       }
       return due.length;
-    });
-  }
-
-  private idle(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.settings.pollIntervalMs);
-      this.wake = done;
     });
   }
 }
