@@ -57,7 +57,9 @@ const finished = new Promise<void>((resolve) => {
       console.log(`${topic}  ${type.padEnd(22)} consumer=${header('x-dlq-consumer')} attempts=${header('x-dlq-attempts')} at=${header('x-dlq-at')}\n    source=${source} error=${header('x-dlq-error')}`);
       if (command === 'replay') {
         const sourceTopic = source.split('/')[0] || topic.replace(/\.dlq$/, '');
-        await producer.send({ topic: sourceTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers: { 'x-replayed-from': topic } }] });
+        // The original headers go back with it (trace context included), so the replay joins the order's trace.
+        const original = Object.fromEntries(Object.entries(message.headers ?? {}).filter(([name]) => !name.startsWith('x-dlq-')));
+        await producer.send({ topic: sourceTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers: { ...original, 'x-replayed-from': topic } }] });
         console.log(`    replayed to ${sourceTopic}`);
       }
     },
