@@ -1,13 +1,14 @@
 /**
  * Gateway benchmark: what the gateway adds to a call, measured against
- * calling the same upstream directly in the same run, and how many
+ * calling the order service directly in the same run, and how many
  * rate-limit decisions per second Redis gives us.
  *
  * The gateway runs as its own process (services/gateway/src/main.ts, its real
  * middleware: API key, Redis rate limit, breaker/bulkhead/timeout, and for
- * POST the Redis lock and the Postgres idempotency record) in front of a
- * minimal upstream process that answers at once, so the difference is the
- * gateway's own cost. Needs Postgres and Redis; Kafka only for readiness.
+ * POST the Redis lock and the Postgres idempotency record) in front of the
+ * real order service (its own process, database and topics). The same calls
+ * go to the order service directly and through the gateway, alternating in
+ * rounds; the difference is the gateway's cost. Needs Postgres, Redis, Kafka.
  *
  *   npm run bench -- gateway        (writes bench-results/gateway.json)
  */
@@ -16,6 +17,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ClientRateLimiter } from '../../services/gateway/src/infra/rate-limiter.js';
 import { repoRoot } from '../runner/platform.js';
@@ -23,22 +25,7 @@ import { serviceCommand } from '../runner/services.js';
 
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-// The upstream: answers GET /products and POST /orders at once, like a healthy order service.
-const upstreamSource = `
-const http = require('node:http');
-const products = JSON.stringify({ items: [{ sku: 'SKU-001', name: 'One', price: { amount: 1999, currency: 'EUR' }, available: 1000 }] });
-http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    if (req.method === 'POST') {
-      res.writeHead(202, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ orderId: req.headers['x-order-id'], status: 'PENDING' }));
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(products);
-  });
-}).listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); });`;
+const kafkaBrokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
 const order = {
   customerId: 'bench',
@@ -165,31 +152,41 @@ async function stop(child: ChildProcess): Promise<void> {
 export async function benchGateway(options: { rounds?: number; perRound?: number } = {}) {
   const rounds = options.rounds ?? 6;
   const perRound = options.perRound ?? 1_000;
-  const database = `shopfront_gateway_bench_${randomBytes(3).toString('hex')}`;
-  const upstream = spawn(process.execPath, ['-e', upstreamSource], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = randomBytes(3).toString('hex');
+  const databases = { gateway: `shopfront_gateway_bench_${run}`, order: `shopfront_order_bench_${run}` };
+  const topicPrefix = `bench.${run}.`;
+  const quiet = { NODE_ENV: 'production', LOG_LEVEL: 'warn', CHAOS_ENABLED: 'false', REDIS_URL: redisUrl, KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: topicPrefix };
+  let orderService: ChildProcess | undefined;
   let gateway: ChildProcess | undefined;
   try {
-    const upstreamPort = await new Promise<string>((resolve, reject) => {
-      upstream.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-      upstream.once('exit', () => reject(new Error('the upstream stub exited')));
+    const orderPort = await freePort();
+    orderService = spawn(process.execPath, serviceCommand('order'), {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...quiet, ORDER_PORT: String(orderPort), DATABASE_URL: `${postgresUrl}/${databases.order}` },
     });
-    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+    const orderUrl = `http://127.0.0.1:${orderPort}`;
+    if (!(await waitFor(`${orderUrl}/health/ready`, 90_000))) throw new Error('the order service did not become ready');
+    // Its catalog view, as inventory's StockChanged events would have filled it.
+    const orderDb = new pg.Client({ connectionString: `${postgresUrl}/${databases.order}` });
+    await orderDb.connect();
+    await orderDb.query(`INSERT INTO catalog VALUES ('SKU-001', 'Espresso cup', 1999, 'EUR', 1000000) ON CONFLICT (sku) DO NOTHING`);
+    await orderDb.end();
+
     const port = await freePort();
     gateway = spawn(process.execPath, serviceCommand('gateway'), {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         ...process.env,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        CHAOS_ENABLED: 'false',
+        ...quiet,
         GATEWAY_PORT: String(port),
-        DATABASE_URL: `${postgresUrl}/${database}`,
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: `bench:gateway:${randomBytes(4).toString('hex')}:`,
+        DATABASE_URL: `${postgresUrl}/${databases.gateway}`,
+        REDIS_KEY_PREFIX: `bench:gateway:${run}:`,
         // Far above what the bench sends: it measures the limiter's cost, not its refusals.
         RATE_LIMIT_POINTS: '100000000',
-        ...Object.fromEntries(['ORDER', 'INVENTORY', 'PAYMENT', 'SHIPPING', 'ORCHESTRATOR'].map((name) => [`${name}_URL`, upstreamUrl])),
+        // Only the order routes are measured; the other upstreams are never called.
+        ...Object.fromEntries(['ORDER', 'INVENTORY', 'PAYMENT', 'SHIPPING', 'ORCHESTRATOR'].map((name) => [`${name}_URL`, orderUrl])),
       },
     });
     const gatewayUrl = `http://127.0.0.1:${port}`;
@@ -197,11 +194,12 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     const ready = await waitFor(`${gatewayUrl}/health/ready`, 20_000); // Redis connected (Kafka too, when it runs)
 
     const headers = { 'x-api-key': 'dev-key-1' };
-    const directRead: Call = () => fetch(`${upstreamUrl}/products`).then(async (response) => (await response.arrayBuffer(), response.status));
+    const directRead: Call = () => fetch(`${orderUrl}/products`).then(async (response) => (await response.arrayBuffer(), response.status));
     const gatewayRead: Call = () => fetch(`${gatewayUrl}/v1/products`, { headers }).then(async (response) => (await response.arrayBuffer(), response.status));
     const body = JSON.stringify(order);
     const directWrite: Call = () =>
-      fetch(`${upstreamUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-order-id': randomUUID() }, body }).then(
+      // What the gateway sends on: the caller's client id and a fresh order id.
+      fetch(`${orderUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-client-id': 'client-1', 'x-order-id': randomUUID() }, body }).then(
         async (response) => (await response.arrayBuffer(), response.status),
       );
     const gatewayWrite: Call = () =>
@@ -226,12 +224,21 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     return { ...result, meetsTarget: result.read.sequential.addedMs.p50 < result.targetP50AddedMs };
   } finally {
     if (gateway) await stop(gateway);
-    await stop(upstream);
-    const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
+    if (orderService) await stop(orderService);
+    await dropBenchResources(Object.values(databases), topicPrefix);
   }
+}
+
+async function dropBenchResources(databases: string[], topicPrefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+  await client.connect();
+  for (const database of databases) await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await client.end();
+  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(topicPrefix));
+  if (topics.length > 0) await admin.deleteTopics({ topics });
+  await admin.disconnect();
 }
 
 if (import.meta.main) {
