@@ -7,13 +7,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { INestApplication } from '@nestjs/common';
 import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
-import { startHttpService } from '@shopfront/http';
-import { messagingMigrations } from '@shopfront/messaging';
-import { createLogger } from '@shopfront/observability';
-import { readMigrations, withTransaction } from '@shopfront/postgres';
-import { freshDatabase, kafkaTopics, type TestDatabase } from '@shopfront/testing';
+import { withTransaction } from '@shopfront/postgres';
+import { startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { executeOnOrder } from './app/order-commands.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
@@ -21,20 +17,22 @@ import { clientOrders } from './infra/client-orders.projection.js';
 import { OrderModule } from './order.module.js';
 
 let db: TestDatabase;
-let app: INestApplication;
+let service: ServiceUnderTest | undefined;
 let base: string;
 
 before(async () => {
-  db = await freshDatabase('order', [...messagingMigrations, ...eventStoreMigrations, ...(await readMigrations(fileURLToPath(new URL('../migrations', import.meta.url))))]);
-  await db.pool.query(`INSERT INTO catalog VALUES ('SKU-001', 'Espresso cup', 1999, 'EUR', 1000), ('SKU-002', 'Kettle', 4599, 'EUR', 1000)`);
-  const kafka = await kafkaTopics('order');
-  const config = loadOrderConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: kafka.topicPrefix, LOG_LEVEL: 'warn' });
-  app = await startHttpService(OrderModule.register(config, createLogger('order', 'warn')), { name: 'order', port: 0, host: '127.0.0.1', logger: createLogger('order', 'warn'), chaosEnabled: false });
-  base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  service = await startServiceUnderTest({
+    name: 'order',
+    migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
+    libraryMigrations: eventStoreMigrations,
+    module: (env, logger) => OrderModule.register(loadOrderConfig(env), logger),
+    // The catalog view, as inventory's stock events would have filled it.
+    beforeStart: ({ db: fresh }) => fresh.pool.query(`INSERT INTO catalog VALUES ('SKU-001', 'Espresso cup', 1999, 'EUR', 1000), ('SKU-002', 'Kettle', 4599, 'EUR', 1000)`).then(() => undefined),
+  });
+  ({ db, url: base } = service);
 });
 after(async () => {
-  await app?.close();
-  await db?.drop();
+  await service?.stop();
 });
 
 const body = (sku = 'SKU-001') => ({

@@ -9,39 +9,36 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { INestApplication } from '@nestjs/common';
 import { createMessage, Topics, type Message, type MessageType } from '@shopfront/contracts';
-import { startHttpService } from '@shopfront/http';
-import { messagingMigrations } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
-import { readMigrations } from '@shopfront/postgres';
-import { eventually, freshDatabase, kafkaTopics, MessageTap, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
+import { eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { loadPaymentConfig } from './config.js';
 import { PaymentModule } from './payment.module.js';
 
 let db: TestDatabase;
-let kafka: TestKafka;
 let tap: MessageTap;
-let app: INestApplication | undefined;
+let service: ServiceUnderTest | undefined;
 let url: string;
 /** The service's warnings, where a failed attempt at a message shows up. */
 const warnings: { msg: string; messageId?: string; attempt?: number }[] = [];
 
 before(async () => {
-  db = await freshDatabase('payment', [...messagingMigrations, ...(await readMigrations(fileURLToPath(new URL('../migrations', import.meta.url))))]);
-  kafka = await kafkaTopics('payment');
-  tap = await MessageTap.open(kafka, [Topics.sagaReplies, `${Topics.paymentCommands}.dlq`]);
-  const config = loadPaymentConfig({ DATABASE_URL: db.url, KAFKA_BROKERS: testKafkaBrokers().join(','), KAFKA_TOPIC_PREFIX: kafka.topicPrefix, CHAOS_ENABLED: 'true' });
-  const logger = createLogger('payment', 'warn', { write: (line: string) => void warnings.push(JSON.parse(line) as (typeof warnings)[number]) });
-  app = await startHttpService(PaymentModule.register(config, logger), { name: 'payment', port: 0, host: '127.0.0.1', logger, chaosEnabled: true });
-  url = await app.getUrl();
-  await eventually(async () => (await fetch(`${url}/health/ready`)).ok, { what: 'payment ready', timeoutMs: 30_000, intervalMs: 200 });
+  service = await startServiceUnderTest({
+    name: 'payment',
+    migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
+    module: (env, logger) => PaymentModule.register(loadPaymentConfig(env), logger),
+    chaosEnabled: true,
+    logger: createLogger('payment', 'warn', { write: (line: string) => void warnings.push(JSON.parse(line) as (typeof warnings)[number]) }),
+    beforeStart: async (resources) => {
+      tap = await MessageTap.open(resources.kafka, [Topics.sagaReplies, `${Topics.paymentCommands}.dlq`]);
+    },
+  });
+  ({ db, url } = service);
 });
 
 after(async () => {
-  await app?.close();
   await tap?.close();
-  await db?.drop();
+  await service?.stop();
 });
 
 const slow = { timeoutMs: 20_000, intervalMs: 100 };
