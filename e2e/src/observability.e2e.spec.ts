@@ -91,14 +91,17 @@ describe('observability across the platform', () => {
     orderId = placed.orderId;
     assert.equal(placed.status, 'CONFIRMED');
 
-    // The order service consuming ConfirmOrder is the saga's last hop.
+    // The order service consuming ConfirmOrder is the saga's last hop. Each process exports in
+    // batches of its own, so wait until every service's spans of the order's trace are in the file.
     const spans = await eventually(
       async () => {
         const all = await readSpanFile(spansFile);
         const done = all.some((span) => span.name === 'order.commands process' && span.attributes['order.id'] === orderId);
-        return done ? all : undefined;
+        const traces = new Set(all.filter((span) => span.attributes['order.id'] === orderId).map((span) => span.traceId));
+        const services = new Set(all.filter((span) => traces.has(span.traceId)).map((span) => span.service));
+        return done && services.size === serviceNames.length ? all : undefined;
       },
-      { what: 'the last hop of the saga exported', timeoutMs: 20_000, intervalMs: 250 },
+      { what: 'spans of the saga from all six services exported', timeoutMs: 20_000, intervalMs: 250 },
     );
     const traceIds = new Set(spans.filter((span) => span.attributes['order.id'] === orderId).map((span) => span.traceId));
     assert.equal(traceIds.size, 1, `every span about the order in one trace, found ${traceIds.size}`);
