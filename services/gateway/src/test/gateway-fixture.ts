@@ -10,7 +10,7 @@ import { startHttpService } from '@shopfront/http';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations } from '@shopfront/postgres';
 import { REDIS } from '@shopfront/runtime';
-import { eventually, freshDatabase, testRedisUrl, type TestDatabase } from '@shopfront/testing';
+import { eventually, freshDatabase, testKafkaBrokers, testRedisUrl, type TestDatabase } from '@shopfront/testing';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -46,12 +46,12 @@ export async function startGateway(options: {
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: testRedisUrl(),
     REDIS_KEY_PREFIX: options.redisPrefix,
-    KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS ?? '127.0.0.1:9092',
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
     LOG_LEVEL: 'silent',
     ...upstreams,
     ...options.env,
   });
-  const logger = createLogger('gateway', process.env.TEST_GATEWAY_LOG_LEVEL ?? config.LOG_LEVEL);
+  const logger = createLogger('gateway', config.LOG_LEVEL);
   const app = await startHttpService(GatewayModule.register(config, logger), {
     name: 'gateway',
     port: 0,
