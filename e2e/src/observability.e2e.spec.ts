@@ -17,6 +17,7 @@ import { ensureInfra, type Infra } from '../../tools/runner/infra.ts';
 import { startServices, type LocalPlatform } from '../../tools/runner/platform.ts';
 import { defaultSettings, serviceNames, type PlatformSettings } from '../../tools/runner/services.ts';
 import { GatewayClient } from './client.js';
+import { e2eConfig } from './config.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'shopfront-traces-'));
 const spansFile = join(folder, 'spans.jsonl');
@@ -29,7 +30,7 @@ let gateway: GatewayClient;
 before(async () => {
   infra = await ensureInfra({ quiet: true });
   const run = randomBytes(3).toString('hex');
-  const base = Number(process.env.E2E_OBSERVABILITY_PORT_BASE ?? 13100);
+  const base = e2eConfig.E2E_OBSERVABILITY_PORT_BASE;
   settings = {
     ...defaultSettings({}),
     ports: { gateway: base, order: base + 1, inventory: base + 2, payment: base + 3, shipping: base + 4, orchestrator: base + 5 },

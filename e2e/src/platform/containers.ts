@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GenericContainer, getContainerRuntimeClient, ImageName, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { e2eConfig } from '../config.js';
 import type { RunningPlatform, ServiceName } from './types.js';
 
 // Ryuk, testcontainers' reaper, is an image from a registry: none answers here.
@@ -91,7 +92,7 @@ export async function startContainerPlatform(options: ContainerPlatformOptions =
  * (a few seconds when nothing did). E2E_IMAGES=as-built skips the check.
  */
 function refreshImages(services: ServiceName[]): void {
-  if (process.env.E2E_IMAGES === 'as-built') return;
+  if (e2eConfig.E2E_IMAGES === 'as-built') return;
   const script = fileURLToPath(new URL('../../../infra/images/build.ts', import.meta.url));
   const result = spawnSync(process.execPath, [script, 'postgres', 'redis', 'kafka', ...services], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   const built = result.stdout.split('\n').filter((line) => /built in/.test(line) && line.startsWith('  '));
@@ -123,7 +124,7 @@ function serviceContainer(name: ServiceName, network: StartedNetwork, hostPort: 
       KAFKA_BROKERS: 'kafka:9092',
       REDIS_URL: 'redis://redis:6379',
       CHAOS_ENABLED: 'true',
-      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      LOG_LEVEL: e2eConfig.E2E_LOG_LEVEL,
       ...extraEnv,
     })
     .withExposedPorts({ container: port, host: hostPort })
@@ -164,7 +165,7 @@ async function removeLeftovers(): Promise<void> {
 function keepTail(logs: Map<string, string[]>, name: string) {
   const lines: string[] = [];
   logs.set(name, lines);
-  const verbose = process.env.E2E_VERBOSE === 'true';
+  const verbose = e2eConfig.E2E_VERBOSE;
   return (stream: NodeJS.ReadableStream) =>
     stream.on('data', (chunk: Buffer | string) => {
       for (const line of String(chunk).split('\n').filter(Boolean)) {

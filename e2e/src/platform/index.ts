@@ -1,3 +1,4 @@
+import { e2eConfig } from '../config.js';
 import { startLocalPlatform } from './local.js';
 import type { RunningPlatform } from './types.js';
 
@@ -9,7 +10,7 @@ export type { RunningPlatform, ServiceName } from './types.js';
  * forces one. Says which path ran.
  */
 export async function startPlatform(options: { extraEnv?: Record<string, string> } = {}): Promise<RunningPlatform> {
-  const mode = process.env.E2E_MODE ?? 'auto';
+  const mode = e2eConfig.E2E_MODE;
   if (mode !== 'local') {
     const containers = await import('./containers.js').catch(() => undefined);
     if (containers && (mode === 'containers' || (await containers.dockerAnswers()))) {
@@ -20,6 +21,7 @@ export async function startPlatform(options: { extraEnv?: Record<string, string>
     if (mode === 'containers') throw new Error('E2E_MODE=containers but no Docker engine or images are available');
   }
   const platform = await startLocalPlatform(options);
-  console.log(`e2e: platform running as local processes (no Docker engine answered; gateway ${platform.gatewayUrl})`);
+  const why = mode === 'local' ? 'E2E_MODE=local' : 'no Docker engine or images';
+  console.log(`e2e: platform running as local processes (${why}; gateway ${platform.gatewayUrl})`);
   return platform;
 }

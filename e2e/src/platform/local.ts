@@ -8,20 +8,21 @@ import pg from 'pg';
 import { ensureInfra } from '../../../tools/runner/infra.ts';
 import { startServices, waitForReady } from '../../../tools/runner/platform.ts';
 import { defaultSettings, serviceNames } from '../../../tools/runner/services.ts';
+import { e2eConfig } from '../config.js';
 import type { RunningPlatform, ServiceName } from './types.js';
 
 export async function startLocalPlatform(options: { extraEnv?: Record<string, string>; portBase?: number } = {}): Promise<RunningPlatform> {
   const infra = await ensureInfra({ quiet: true });
   const run = randomBytes(3).toString('hex');
-  const base = options.portBase ?? Number(process.env.E2E_PORT_BASE ?? 13000);
+  const base = options.portBase ?? e2eConfig.E2E_PORT_BASE;
   const settings = {
     ...defaultSettings({}),
     ports: { gateway: base, order: base + 1, inventory: base + 2, payment: base + 3, shipping: base + 4, orchestrator: base + 5 },
     databaseSuffix: `_e2e_${run}`,
     topicPrefix: `e2e.${run}.`,
-    extraEnv: { LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', ...options.extraEnv },
+    extraEnv: { LOG_LEVEL: e2eConfig.E2E_LOG_LEVEL, ...options.extraEnv },
   };
-  const quiet = process.env.E2E_VERBOSE !== 'true';
+  const quiet = !e2eConfig.E2E_VERBOSE;
   const platform = startServices(settings, { print: (line) => quiet || console.log(line), gracefulMs: 8_000 });
   try {
     await platform.waitReady(serviceNames, 180_000);
