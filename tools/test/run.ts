@@ -11,7 +11,7 @@ import { globSync } from 'node:fs';
 type Kind = 'unit' | 'int' | 'e2e';
 
 const patterns: Record<Kind, string[]> = {
-  unit: ['libs/*/src/**/*.unit.spec.ts', 'services/*/src/**/*.unit.spec.ts', 'tools/**/*.unit.spec.ts'],
+  unit: ['libs/*/src/**/*.unit.spec.ts', 'services/*/src/**/*.unit.spec.ts', 'tools/**/*.unit.spec.ts', 'k8s/**/*.unit.spec.ts'],
   int: ['libs/*/src/**/*.int.spec.ts', 'services/*/src/**/*.int.spec.ts', 'tools/**/*.int.spec.ts'],
   e2e: ['e2e/src/**/*.e2e.spec.ts'],
 };
