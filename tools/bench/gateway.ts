@@ -14,25 +14,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import { anOrder, freePort } from '@shopfront/testing';
 import pg from 'pg';
 import { ClientRateLimiter } from '../../services/gateway/src/infra/rate-limiter.js';
-import { repoRoot } from '../runner/platform.js';
+import { repoRoot, waitForReady } from '../runner/platform.js';
 import { serviceCommand } from '../runner/services.js';
 
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const kafkaBrokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-
-const order = {
-  customerId: 'bench',
-  items: [{ sku: 'SKU-001', quantity: 1 }],
-  payment: { card: '4242424242424242' },
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-};
 
 export interface Percentiles {
   p50: number;
@@ -122,14 +115,6 @@ async function rateLimitDecisions(seconds: number, concurrency: number) {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -166,7 +151,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
       env: { ...process.env, ...quiet, ORDER_PORT: String(orderPort), DATABASE_URL: `${postgresUrl}/${databases.order}` },
     });
     const orderUrl = `http://127.0.0.1:${orderPort}`;
-    if (!(await waitFor(`${orderUrl}/health/ready`, 90_000))) throw new Error('the order service did not become ready');
+    await waitForReady(orderUrl, 90_000, 'the order service');
     // Its catalog view, as inventory's StockChanged events would have filled it.
     const orderDb = new pg.Client({ connectionString: `${postgresUrl}/${databases.order}` });
     await orderDb.connect();
@@ -196,7 +181,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     const headers = { 'x-api-key': 'dev-key-1' };
     const directRead: Call = () => fetch(`${orderUrl}/products`).then(async (response) => (await response.arrayBuffer(), response.status));
     const gatewayRead: Call = () => fetch(`${gatewayUrl}/v1/products`, { headers }).then(async (response) => (await response.arrayBuffer(), response.status));
-    const body = JSON.stringify(order);
+    const body = JSON.stringify(anOrder({ customerId: 'bench', quantity: 1 }));
     const directWrite: Call = () =>
       // What the gateway sends on: the caller's client id and a fresh order id.
       fetch(`${orderUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-client-id': 'client-1', 'x-order-id': randomUUID() }, body }).then(

@@ -3,7 +3,8 @@
  * concurrency and measures place → terminal latency and sagas per second.
  * Uses a running platform (GATEWAY_URL) or starts one as local processes.
  */
-import { anOrder, GatewayClient } from '../../e2e/src/client.js';
+import { anOrder } from '@shopfront/testing';
+import { GatewayClient } from '../../e2e/src/client.js';
 import { startLocalPlatform } from '../../e2e/src/platform/local.js';
 
 export interface SagaBenchResult {

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { anOrder, keys, type GatewayClient } from '../../e2e/src/client.js';
+import { anOrder } from '@shopfront/testing';
+import { keys, type GatewayClient } from '../../e2e/src/client.js';
 
 export interface DrillContext {
   gateway: GatewayClient;

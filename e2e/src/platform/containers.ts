@@ -7,8 +7,8 @@
  * kill and restart.
  */
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@shopfront/testing';
 import { GenericContainer, getContainerRuntimeClient, ImageName, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { e2eConfig } from '../config.js';
 import type { RunningPlatform, ServiceName } from './types.js';
@@ -174,17 +174,6 @@ function keepTail(logs: Map<string, string[]>, name: string) {
         if (lines.length > 30) lines.shift();
       }
     });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function fail(message: string): never {

@@ -5,3 +5,5 @@ export * from './wait.js';
 export * from './config.js';
 export * from './messages.js';
 export * from './service.js';
+export * from './orders.js';
+export * from './ports.js';

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { eventually, type TestDatabase } from '@shopfront/testing';
+import { anOrder, eventually, type TestDatabase } from '@shopfront/testing';
 import { IdempotencySweeper } from '../infra/idempotency/idempotency.sweeper.js';
-import { anOrder, call, gatewayDatabase, keys, startGateway, type RunningGateway } from '../test/gateway-fixture.js';
+import { call, gatewayDatabase, keys, startGateway, type RunningGateway } from '../test/gateway-fixture.js';
 import { privateRedis, type PrivateRedis } from '../test/private-redis.js';
 import { StubUpstream } from '../test/stub-upstream.js';
 

@@ -91,13 +91,3 @@ export async function call<T = Record<string, unknown>>(
   const json = /json/.test(response.headers.get('content-type') ?? '');
   return { status: response.status, headers: response.headers, body: (json && text ? JSON.parse(text) : text) as T, ms };
 }
-
-/** The contract's example order, with overrides. */
-export function anOrder(overrides: { card?: string; country?: string; sku?: string; quantity?: number; customerId?: string } = {}) {
-  return {
-    customerId: overrides.customerId ?? 'cust-1',
-    items: [{ sku: overrides.sku ?? 'SKU-001', quantity: overrides.quantity ?? 2 }],
-    payment: { card: overrides.card ?? '4242424242424242' },
-    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: overrides.country ?? 'DE' },
-  };
-}

@@ -3,21 +3,13 @@
  * to the shared one — FLUSHALL, or stopping it to see the gateway without Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@shopfront/testing';
 import { Redis } from 'ioredis';
 
 export interface PrivateRedis {
   url: string;
   client: Redis;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function privateRedis(): Promise<PrivateRedis> {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { eventually, type TestDatabase } from '@shopfront/testing';
-import { anOrder, call, gatewayDatabase, keys, startGateway, testRedisPrefix, type RunningGateway } from '../../test/gateway-fixture.js';
+import { anOrder, eventually, type TestDatabase } from '@shopfront/testing';
+import { call, gatewayDatabase, keys, startGateway, testRedisPrefix, type RunningGateway } from '../../test/gateway-fixture.js';
 import { StubUpstream } from '../../test/stub-upstream.js';
 
 let db: TestDatabase;

@@ -1,0 +1,9 @@
+/** The contract's example order (PLATFORM.md), with overrides: what every test and drill places. */
+export function anOrder(overrides: { card?: string; country?: string; sku?: string; quantity?: number; customerId?: string } = {}) {
+  return {
+    customerId: overrides.customerId ?? 'cust-1',
+    items: [{ sku: overrides.sku ?? 'SKU-001', quantity: overrides.quantity ?? 2 }],
+    payment: { card: overrides.card ?? '4242424242424242' },
+    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: overrides.country ?? 'DE' },
+  };
+}
