@@ -5,44 +5,31 @@
  * of all processes are read back and the trace is checked link by link.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readSpanFile, type SpanRecord } from '@shopfront/observability/sdk';
-import { eventually } from '@shopfront/testing';
-import pg from 'pg';
-import { ensureInfra, type Infra } from '../../tools/runner/infra.ts';
-import { startServices, type LocalPlatform } from '../../tools/runner/platform.ts';
-import { defaultSettings, serviceNames, type PlatformSettings } from '../../tools/runner/services.ts';
+import { anOrder, eventually } from '@shopfront/testing';
+import { serviceNames } from '../../tools/runner/services.ts';
 import { GatewayClient } from './client.js';
 import { e2eConfig } from './config.js';
+import { startLocalPlatform } from './platform/local.js';
+import type { RunningPlatform } from './platform/index.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'shopfront-traces-'));
 const spansFile = join(folder, 'spans.jsonl');
 const logLines: Record<string, unknown>[] = [];
-let infra: Infra;
-let platform: LocalPlatform;
-let settings: PlatformSettings;
+let platform: RunningPlatform;
 let gateway: GatewayClient;
 
 before(async () => {
-  infra = await ensureInfra({ quiet: true });
-  const run = randomBytes(3).toString('hex');
-  const base = e2eConfig.E2E_OBSERVABILITY_PORT_BASE;
-  settings = {
-    ...defaultSettings({}),
-    ports: { gateway: base, order: base + 1, inventory: base + 2, payment: base + 3, shipping: base + 4, orchestrator: base + 5 },
-    databaseSuffix: `_e2e_obs_${run}`,
-    topicPrefix: `e2e-obs.${run}.`,
+  platform = await startLocalPlatform({
+    label: 'obs',
+    portBase: e2eConfig.E2E_OBSERVABILITY_PORT_BASE,
     extraEnv: { OTEL_TRACES_EXPORTER: 'file', OTEL_TRACES_FILE: spansFile, LOG_LEVEL: 'debug' },
-  };
-  // Raw lines: each service's JSON log, kept to look for trace ids.
-  platform = startServices(settings, {
-    raw: true,
-    gracefulMs: 8_000,
-    print: (line) => {
+    // Each service's JSON log, kept to look for trace ids.
+    onLogLine: (line) => {
       if (!line.startsWith('{')) return;
       try {
         logLines.push(JSON.parse(line) as Record<string, unknown>);
@@ -51,28 +38,17 @@ before(async () => {
       }
     },
   });
-  await platform.waitReady(serviceNames, 180_000);
-  gateway = new GatewayClient(platform.url('gateway'));
+  gateway = new GatewayClient(platform.gatewayUrl);
 });
 
 after(async () => {
   await platform?.stop();
-  if (settings) {
-    const client = new pg.Client({ connectionString: `${settings.postgresUrl}/postgres` });
-    await client.connect();
-    for (const name of serviceNames) await client.query(`DROP DATABASE IF EXISTS shopfront_${name}${settings.databaseSuffix} WITH (FORCE)`);
-    await client.end();
-  }
-  await infra?.stop();
   rmSync(folder, { recursive: true, force: true });
 });
 
-const order = (card = '4242424242424242') => ({
-  customerId: 'cust-traced',
-  items: [{ sku: 'SKU-001', quantity: 1 }],
-  payment: { card },
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-});
+/** The messages of a confirmed order's saga, in order; ConfirmOrder, consumed by the order service, is the last. */
+const sagaHops = ['OrderPlaced', 'ReserveStock', 'StockReserved', 'AuthorizePayment', 'PaymentAuthorized', 'ScheduleShipment', 'ShipmentScheduled', 'CapturePayment', 'PaymentCaptured', 'ConfirmOrder'];
+const order = (card?: string) => anOrder({ customerId: 'cust-traced', quantity: 1, card });
 
 async function placeAndSettle(card?: string): Promise<{ orderId: string; status: string }> {
   const placed = await gateway.placeOrder(order(card));
@@ -92,17 +68,18 @@ describe('observability across the platform', () => {
     orderId = placed.orderId;
     assert.equal(placed.status, 'CONFIRMED');
 
-    // The order service consuming ConfirmOrder is the saga's last hop. Each process exports in
-    // batches of its own, so wait until every service's spans of the order's trace are in the file.
+    // Each process exports its spans in batches of its own, on its own timer: wait until the
+    // order's trace holds every service and every hop, however the batches interleave.
     const spans = await eventually(
       async () => {
         const all = await readSpanFile(spansFile);
-        const done = all.some((span) => span.name === 'order.commands process' && span.attributes['order.id'] === orderId);
         const traces = new Set(all.filter((span) => span.attributes['order.id'] === orderId).map((span) => span.traceId));
-        const services = new Set(all.filter((span) => traces.has(span.traceId)).map((span) => span.service));
-        return done && services.size === serviceNames.length ? all : undefined;
+        const inTrace = all.filter((span) => traces.has(span.traceId));
+        const services = new Set(inTrace.map((span) => span.service));
+        const consumed = new Set(inTrace.filter((span) => span.kind === 'CONSUMER').map((span) => span.attributes['shopfront.message.type']));
+        return services.size === serviceNames.length && sagaHops.every((type) => consumed.has(type)) ? all : undefined;
       },
-      { what: 'spans of the saga from all six services exported', timeoutMs: 20_000, intervalMs: 250 },
+      { what: 'spans of every service and hop of the saga exported', timeoutMs: 20_000, intervalMs: 250 },
     );
     const traceIds = new Set(spans.filter((span) => span.attributes['order.id'] === orderId).map((span) => span.traceId));
     assert.equal(traceIds.size, 1, `every span about the order in one trace, found ${traceIds.size}`);
@@ -117,7 +94,7 @@ describe('observability across the platform', () => {
     assert.equal(roots[0]!.kind, 'SERVER');
 
     const consumed = new Set(traceSpans.filter((span) => span.kind === 'CONSUMER').map((span) => span.attributes['shopfront.message.type']));
-    for (const type of ['OrderPlaced', 'ReserveStock', 'StockReserved', 'AuthorizePayment', 'PaymentAuthorized', 'ScheduleShipment', 'ShipmentScheduled', 'CapturePayment', 'PaymentCaptured', 'ConfirmOrder']) {
+    for (const type of sagaHops) {
       assert.ok(consumed.has(type), `${type} consumed within the trace`);
     }
     for (const consumer of traceSpans.filter((span) => span.kind === 'CONSUMER')) {
@@ -166,7 +143,7 @@ describe('observability across the platform', () => {
 
     const metrics = await eventually(
       async () => {
-        const text = await (await fetch(`${platform.url('orchestrator')}/metrics`)).text();
+        const text = await (await fetch(`${platform.serviceUrl('orchestrator')}/metrics`)).text();
         return sampleSum(text, 'saga_completed_total', {}) >= 3 ? text : undefined;
       },
       { what: 'three sagas counted', timeoutMs: 10_000 },
@@ -176,7 +153,7 @@ describe('observability across the platform', () => {
     assert.equal(sampleSum(metrics, 'saga_duration_seconds_count', {}), 3);
 
     for (const service of serviceNames) {
-      const text = await (await fetch(`${platform.url(service)}/metrics`)).text();
+      const text = await (await fetch(`${platform.serviceUrl(service)}/metrics`)).text();
       assert.match(text, /^http_request_duration_seconds_count\{/m, `${service} reports RED per route`);
       if (service !== 'gateway') assert.match(text, /^kafka_consumer_lag\{group="[^"]+",topic="[^"]+",partition="\d+"/m, `${service} reports its consumer lag`);
       if (service !== 'gateway') assert.match(text, /^# TYPE messaging_dead_letters_total counter/m);

@@ -11,9 +11,18 @@ import { defaultSettings, serviceNames } from '../../../tools/runner/services.ts
 import { e2eConfig } from '../config.js';
 import type { RunningPlatform, ServiceName } from './types.js';
 
-export async function startLocalPlatform(options: { extraEnv?: Record<string, string>; portBase?: number } = {}): Promise<RunningPlatform> {
+export interface LocalPlatformOptions {
+  extraEnv?: Record<string, string>;
+  portBase?: number;
+  /** Names this run's databases and topics (`_e2e_<label>_<run>`), beside other runs'. */
+  label?: string;
+  /** Receives every line the services write, as raw JSON; by default they show only with E2E_VERBOSE. */
+  onLogLine?: (line: string) => void;
+}
+
+export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<RunningPlatform> {
   const infra = await ensureInfra({ quiet: true });
-  const run = randomBytes(3).toString('hex');
+  const run = `${options.label ? `${options.label}_` : ''}${randomBytes(3).toString('hex')}`;
   const base = options.portBase ?? e2eConfig.E2E_PORT_BASE;
   const settings = {
     ...defaultSettings({}),
@@ -23,7 +32,8 @@ export async function startLocalPlatform(options: { extraEnv?: Record<string, st
     extraEnv: { LOG_LEVEL: e2eConfig.E2E_LOG_LEVEL, ...options.extraEnv },
   };
   const quiet = !e2eConfig.E2E_VERBOSE;
-  const platform = startServices(settings, { print: (line) => quiet || console.log(line), gracefulMs: 8_000 });
+  const print = options.onLogLine ?? ((line: string) => quiet || console.log(line));
+  const platform = startServices(settings, { print, raw: options.onLogLine !== undefined, gracefulMs: 8_000 });
   try {
     await platform.waitReady(serviceNames, 180_000);
   } catch (error) {
