@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { anOrder, GatewayClient, keys } from './client.js';
+import { anOrder, eventually } from '@shopfront/testing';
+import { GatewayClient, keys } from './client.js';
 import { checkInvariants } from './invariants.js';
 import { startPlatform, type RunningPlatform } from './platform/index.js';
 
@@ -100,13 +101,13 @@ describe('orders that cannot complete are cancelled with their reason, every ste
     await gateway.settled(placed.body.orderId);
     const cancel = await gateway.call('POST', `/v1/orders/${placed.body.orderId}/cancel`);
     assert.equal(cancel.status, 202);
-    const deadline = Date.now() + 30_000;
-    let order = await gateway.order(placed.body.orderId);
-    while (order.body.status !== 'CANCELLED' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      order = await gateway.order(placed.body.orderId);
-    }
-    assert.equal(order.body.status, 'CANCELLED');
+    const order = await eventually(
+      async () => {
+        const answer = await gateway.order(placed.body.orderId);
+        return answer.body.status === 'CANCELLED' && answer;
+      },
+      { what: 'the confirmed order cancelled', timeoutMs: 30_000, intervalMs: 100 },
+    );
     assert.equal(order.body.reason, 'CUSTOMER_CANCELLED');
     const { payments, shipments } = await records(placed.body.orderId);
     assert.equal(payments[0]!.capturedAmount - payments[0]!.refundedAmount, 0);

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { anOrder, GatewayClient, keys, type Answer } from './client.js';
+import { anOrder, eventually } from '@shopfront/testing';
+import { GatewayClient, keys, type Answer } from './client.js';
 import { checkInvariants } from './invariants.js';
 import { startPlatform, type RunningPlatform } from './platform/index.js';
 
@@ -38,7 +39,6 @@ after(async () => {
 });
 
 const fault = (service: string, latencyMs: number) => gateway.call('PUT', `/v1/admin/faults/${service}`, { key: keys.admin, body: { latencyMs, errorRate: 0 } });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the edge under overload and failure', () => {
   it('given a burst over one client\'s rate limit, then the excess gets 429 with Retry-After and RateLimit headers, and another client is still served', async () => {
@@ -87,12 +87,7 @@ describe('the edge under overload and failure', () => {
 
     // The drill's own route reaches the service whatever the circuit; the circuit closes on the first probe after Retry-After.
     assert.equal((await fault('order', 0)).status, 200);
-    let probe = await gateway.order(placed.body.orderId);
-    for (let tries = 0; probe.status !== 200 && tries < 40; tries++) {
-      await sleep(250);
-      probe = await gateway.order(placed.body.orderId);
-    }
-    assert.equal(probe.status, 200);
+    await eventually(async () => (await gateway.order(placed.body.orderId)).status === 200, { what: 'the circuit closed again', timeoutMs: 10_000, intervalMs: 250 });
     const closed = await gateway.call<{ items: { upstream: string; circuit: { state: string } }[] }>('GET', '/v1/admin/resilience', { key: keys.admin });
     assert.equal(closed.body.items.find((item) => item.upstream === 'order')?.circuit.state, 'closed');
   });
@@ -108,10 +103,8 @@ describe('the edge under overload and failure', () => {
       assert.equal(placed.status, 202);
       orderId = placed.body.orderId;
       // Heal only once the orchestrator has given up, so the late answers meet a saga that is compensating.
-      const timeline = async () => (await gateway.call<{ items?: unknown[] }>('GET', `/v1/orders/${orderId}/timeline`)).body;
-      const deadline = Date.now() + 20_000;
-      while (!JSON.stringify(await timeline()).includes('TIMEOUT') && Date.now() < deadline) await sleep(200);
-      assert.match(JSON.stringify(await timeline()), /TIMEOUT/, 'the timeline records the timeout');
+      const timeline = async () => JSON.stringify((await gateway.call('GET', `/v1/orders/${orderId}/timeline`)).body);
+      await eventually(async () => (await timeline()).includes('TIMEOUT'), { what: 'the timeline records the timeout', timeoutMs: 20_000, intervalMs: 200 });
     } finally {
       await fault('payment-provider', 0);
     }
