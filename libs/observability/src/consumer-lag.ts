@@ -59,8 +59,9 @@ export class ConsumerLagProbe {
     this.inFlight ??= this.measure()
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => (this.inFlight = undefined));
-    const timeoutMs = this.options.timeoutMs ?? 2_000;
-    return Promise.race([this.inFlight, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.timeoutMs ?? 2_000)));
+    return Promise.race([this.inFlight, cap]).finally(() => clearTimeout(timer));
   }
 
   async measure(): Promise<void> {
