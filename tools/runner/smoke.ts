@@ -9,8 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { answers } from './infra.ts';
 import { defaultPorts } from './services.ts';
 
 const budgets = { readyS: 120, confirmedMs: 5_000, stoppedS: 15 };
@@ -22,13 +22,7 @@ const example = {
   shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
 };
 
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-const busy = async () => (await Promise.all(ports.map(async (port) => ((await listening(port)) ? [port] : [])))).flat();
+const busy = async () => (await Promise.all(ports.map(async (port) => ((await answers('127.0.0.1', port)) ? [port] : [])))).flat();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const failures: string[] = [];
 const report = (what: string, value: string, ok: boolean) => {
