@@ -8,7 +8,8 @@
  * POST the Redis lock and the Postgres idempotency record) in front of the
  * real order service (its own process, database and topics). The same calls
  * go to the order service directly and through the gateway, alternating in
- * rounds; the difference is the gateway's cost. Needs Postgres, Redis, Kafka.
+ * rounds; the difference is the gateway's cost. Needs Postgres and Redis; starts
+ * the local Kafka broker if it is not running.
  *
  *   npm run bench -- gateway        (writes bench-results/gateway.json)
  */
@@ -20,6 +21,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { anOrder, freePort } from '@shopfront/testing';
 import pg from 'pg';
 import { ClientRateLimiter } from '../../services/gateway/src/infra/rate-limiter.js';
+import { ensureInfra } from '../runner/infra.js';
 import { repoRoot, waitForReady } from '../runner/platform.js';
 import { serviceCommand } from '../runner/services.js';
 
@@ -141,6 +143,8 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   const databases = { gateway: `shopfront_gateway_bench_${run}`, order: `shopfront_order_bench_${run}` };
   const topicPrefix = `bench.${run}.`;
   const quiet = { NODE_ENV: 'production', LOG_LEVEL: 'warn', CHAOS_ENABLED: 'false', REDIS_URL: redisUrl, KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: topicPrefix };
+  // The order service needs the broker: started here when not running, as the saga bench does.
+  const infra = await ensureInfra({ quiet: true });
   let orderService: ChildProcess | undefined;
   let gateway: ChildProcess | undefined;
   try {
@@ -211,6 +215,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     if (gateway) await stop(gateway);
     if (orderService) await stop(orderService);
     await dropBenchResources(Object.values(databases), topicPrefix);
+    await infra.stop();
   }
 }
 
