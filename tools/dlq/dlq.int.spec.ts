@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, Topics } from '@shopfront/contracts';
-import { prefixed } from '@shopfront/messaging';
+import { prefixed, reliableProducer } from '@shopfront/messaging';
 import { eventually, kafkaTopics, MessageTap, testKafkaBrokers, type TestKafka } from '@shopfront/testing';
 
 const script = fileURLToPath(new URL('./run.ts', import.meta.url));
@@ -22,7 +22,7 @@ let tap: MessageTap;
 before(async () => {
   kafka = await kafkaTopics('dlq-tool');
   tap = await MessageTap.open(kafka, [Topics.paymentCommands]);
-  const producer = kafka.kafka.producer();
+  const producer = kafka.kafka.producer(reliableProducer);
   await producer.connect();
   await producer.send({
     topic: prefixed(kafka.topicPrefix, `${Topics.paymentCommands}.dlq`),

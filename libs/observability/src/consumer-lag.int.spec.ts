@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Topics } from '@shopfront/contracts';
+import { reliableProducer } from '@shopfront/messaging';
 import { kafkaTopics, type TestKafka } from '@shopfront/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { ConsumerLagProbe } from './consumer-lag.js';
@@ -21,7 +22,9 @@ const groupId = () => `${kafka.topicPrefix}shipping.commands`;
 before(async () => {
   kafka = await kafkaTopics('consumer-lag');
   admin = kafka.kafka.admin();
-  producer = kafka.kafka.producer();
+  // Idempotent, as the platform's producers are: a send retried against a broker still settling
+  // must not land twice, or the lag the test expects would be off by the duplicates.
+  producer = kafka.kafka.producer(reliableProducer);
   await Promise.all([admin.connect(), producer.connect()]);
   probe = new ConsumerLagProbe({
     kafka: kafka.kafka,
