@@ -15,7 +15,9 @@ export const OrderPlacedV1 = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/),
   card,
   address: ShippingAddress,
-});
+})
+  // v2 carries the total as Money; a v1 order too large for any total cannot be read, and says so here.
+  .refine((v1) => Number.isSafeInteger(v1.lines.reduce((sum, line) => sum + line.qty * line.price, 0)), { path: ['lines'], message: 'the order total exceeds the largest safe integer' });
 export type OrderPlacedV1 = z.infer<typeof OrderPlacedV1>;
 
 /** v2: Money on every line, the total, and the API client that placed the order. */
