@@ -83,6 +83,7 @@ function watchedOf(platform: BenchPlatform): Watched {
     kafkaPort: Number(platform.kafkaBrokers.split(',')[0]!.split(':')[1] ?? 9092),
     postgresPort: port(platform.postgresUrl, 5432),
     redisPort: port(platform.redisUrl, 6379),
+    databases: Object.values(platform.databases),
   };
 }
 
@@ -189,7 +190,7 @@ export async function benchCapacity(options: CapacityOptions) {
     const result = {
       mode: 'open-loop',
       at: startedAt,
-      platform: options.url ? { url: options.url, own: false } : { own: true, portBase: options.portBase },
+      platform: { url: platform.gatewayUrl, own: platform.own, databases: platform.databases, ...(platform.topicPrefix ? { topicPrefix: platform.topicPrefix } : {}) },
       settings: { rates: options.rates, seconds: options.seconds, drainS: options.drainS, settleS: options.settleS, profile: options.profile },
       machine: { loadAverageAtStart: loadavg().map(round1), pgbench },
       idle,
@@ -204,6 +205,10 @@ export async function benchCapacity(options: CapacityOptions) {
     say(`machine ceiling: pgbench -N ${pgbench.tps} tps; idle platform ${idle.percentOfOneCore.platform} % of one core (services ${idle.percentOfOneCore.services} %), ${idle.commitsPerSecond.total} commits/s`);
     say(best === null ? 'highest rate sustained: none of the steps' : `highest rate sustained: ${best} orders/s (${result.highestSustainedVsPgbench} × pgbench -N tps)`);
     if (profiled) say(`CPU profiles (${profiled.rate}/s step): ${profiled.files.join(', ')}`);
+    // Kept beside the latest bench-results/capacity.json, so a before and an after can be compared later.
+    const kept = join('bench-results', `capacity-${startedAt.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(join(repoRoot, kept), JSON.stringify(result, null, 2));
+    say(`written: ${kept}`);
     return result;
   } catch (error) {
     const logs = platform.recentLogs();

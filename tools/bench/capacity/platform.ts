@@ -17,6 +17,8 @@ export interface BenchPlatform {
   ports: Record<ServiceName, number>;
   /** Service → its database name. */
   databases: Record<ServiceName, string>;
+  /** This run's own topics (own platform only). */
+  topicPrefix?: string;
   postgresUrl: string;
   kafkaBrokers: string;
   redisUrl: string;
@@ -56,6 +58,7 @@ export async function startOwnPlatform(options: { portBase: number; profile: boo
     own: true,
     ports: settings.ports,
     databases,
+    topicPrefix: settings.topicPrefix,
     postgresUrl: settings.postgresUrl,
     kafkaBrokers: settings.kafkaBrokers,
     redisUrl: settings.redisUrl,

@@ -1,9 +1,12 @@
 /**
  * CPU seconds per process, read from /proc: each service's node process, the
- * Kafka broker, every Postgres process (backends come and go, so the
- * postmaster's reaped-children time is added), and redis-server. Processes are
- * found by the port they listen on, so another platform or broker on this
- * machine is never counted by mistake.
+ * Kafka broker, Postgres, and redis-server. Processes are found by the port
+ * they listen on, so another platform or broker on this machine is never
+ * counted by mistake. Postgres is reported twice: `postgres`, the backends
+ * serving the platform's own databases (a backend's process title names its
+ * database), and `postgres-all`, the whole server (other clients' backends,
+ * the WAL writer and checkpointer, and through the postmaster's
+ * reaped-children time every backend that exited).
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
@@ -97,7 +100,23 @@ export interface Watched {
   kafkaPort: number;
   postgresPort: number;
   redisPort: number;
+  /** The platform's databases: their backends make up `postgres`. */
+  databases: string[];
 }
+
+/** The database a Postgres backend serves, from its title (`postgres: [<cluster>: ]<user> <database> <client> <state>`). */
+export function backendDatabase(title: string): string | undefined {
+  const match = /^postgres: (?:\S+: )?(\S+) (\S+) \S+\(\d+\)/.exec(title);
+  return match?.[2];
+}
+
+const titleOf = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+};
 
 export type CpuSample = Record<string, number>;
 
@@ -115,9 +134,12 @@ export function sampleCpu(watched: Watched): CpuSample {
     const children = allPids()
       .map(readStat)
       .filter((stat): stat is ProcStat => stat !== undefined && stat.ppid === master.pid);
-    sample.postgres = master.own + master.reaped + children.reduce((sum, child) => sum + child.own, 0);
+    const ours = new Set(watched.databases);
+    sample.postgres = children.filter((child) => ours.has(backendDatabase(titleOf(child.pid)) ?? '')).reduce((sum, child) => sum + child.own, 0);
+    sample['postgres-all'] = master.own + master.reaped + children.reduce((sum, child) => sum + child.own, 0);
   } else {
     sample.postgres = 0;
+    sample['postgres-all'] = 0;
   }
   const bench = process.cpuUsage();
   sample.bench = (bench.user + bench.system) / 1e6;
