@@ -52,7 +52,9 @@ export interface StepVerdictInput {
   offered: number;
   accepted: number;
   terminal: number;
+  /** Terminal orders whose outcome is not the one their card asks for (e.g. OUT_OF_STOCK, TIMEOUT). */
   unexpectedOutcomes: number;
+  /** updatedAt − createdAt, the orders' own timestamps. */
   placeToTerminalMs: Percentiles;
 }
 

@@ -1,10 +1,14 @@
 /** What one step's raw measurements add up to, and the tables printed from them (pure: unit-tested). */
 import type { StepLoad } from './load.ts';
-import { countBy, orderPlan, percentiles, ratio, renderTable, sustained, type Percentiles } from './stats.ts';
+import { countBy, orderPlan, percentiles, ratio, renderTable, sustained, type Percentiles, type StepVerdictInput } from './stats.ts';
 
-export interface StepMeasurements {
+/** A step's offered rate and length. */
+interface StepShape {
   rate: number;
   seconds: number;
+}
+
+export interface StepMeasurements extends StepShape {
   load: StepLoad;
   /** CPU seconds per process over the step (first send to drain end). */
   cpuSeconds: Record<string, number>;
@@ -16,20 +20,12 @@ export interface StepMeasurements {
   pgbenchTps: number | null;
 }
 
-export interface StepResult {
-  rate: number;
-  seconds: number;
-  offered: number;
-  accepted: number;
+/** Besides what the verdict reads (offered, accepted, terminal, unexpected outcomes, place→terminal from the orders' own timestamps): */
+export interface StepResult extends StepShape, StepVerdictInput {
   rejected: Record<string, number>;
-  terminal: number;
   stillPending: number;
   outcomes: Record<string, number>;
-  /** Terminal orders whose outcome is not the one their card asks for (e.g. OUT_OF_STOCK, TIMEOUT). */
-  unexpectedOutcomes: number;
   completedPerSecond: number;
-  /** updatedAt − createdAt, the orders' own timestamps. */
-  placeToTerminalMs: Percentiles;
   /** From the intended send time to updatedAt: includes time spent waiting for the POST's answer. */
   scheduledToTerminalMs: Percentiles;
   /** Intended send time to the POST's full answer (no coordinated omission). */
