@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { repoRoot } from '../runner/platform.ts';
 import { offerStep } from './capacity/load.ts';
 import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
-import { commits, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
+import { commits, dropDatabase, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
 import { cpuDelta, machineCpu, sampleCpu, type Watched } from './capacity/processes.ts';
 import { profileServices, type StepProfiler } from './capacity/profiler.ts';
 import { highestSustained, ratio } from './capacity/stats.ts';
@@ -149,21 +149,26 @@ export async function benchCapacity(options: CapacityOptions) {
   const run = randomBytes(3).toString('hex');
   const startedAt = new Date().toISOString();
   say(`capacity (open-loop): rates ${options.rates.join(', ')} /s, ${options.seconds} s each; load average ${loadavg().map(round1).join(' ')}`);
-  say(`machine ceiling: pgbench -N -c 16 for ${options.pgbenchSeconds} s`);
-  const pgbench = await pgbenchCeiling(process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432', { database: `bench_pgbench_${run}`, clients: 16, seconds: options.pgbenchSeconds });
-  say(`  ${pgbench.tps} transactions/s`);
-
-  say(options.url ? `platform: ${options.url} (already running)` : `platform: starting its own on ports ${options.portBase}-${options.portBase + 5}`);
-  const platform = options.url ? attachedPlatform(options.url) : await startOwnPlatform({ portBase: options.portBase, profile: options.profile, say });
+  const loadAverageAtStart = loadavg().map(round1);
+  const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+  const pgbenchDatabase = `bench_pgbench_${run}`;
+  let platform: BenchPlatform | undefined;
+  // Ctrl-C or SIGTERM at any point: stop what was started, drop what was created, then exit.
   const onSignal = (signal: NodeJS.Signals) => {
     say(`${signal}: stopping the bench's platform and dropping its databases and topics`);
-    void platform.stop().finally(() => process.exit(130));
+    void Promise.allSettled([platform?.stop(), dropDatabase(postgresUrl, pgbenchDatabase)]).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const steps: StepResult[] = [];
   let profiled: { rate: number; files: string[] } | undefined;
   try {
+    say(`machine ceiling: pgbench -N -c 16 for ${options.pgbenchSeconds} s`);
+    const pgbench = await pgbenchCeiling(postgresUrl, { database: pgbenchDatabase, clients: 16, seconds: options.pgbenchSeconds });
+    say(`  ${pgbench.tps} transactions/s`);
+    say(options.url ? `platform: ${options.url} (already running)` : `platform: starting its own on ports ${options.portBase}-${options.portBase + 5}`);
+    platform = options.url ? attachedPlatform(options.url) : await startOwnPlatform({ portBase: options.portBase, profile: options.profile, say });
+    await platform.waitReady();
     const planned = options.rates.reduce((total, rate) => total + rate * options.seconds, 0);
     await restock(platform.gatewayUrl, skus, Math.ceil(planned / skus.length) + 1_000);
     say('restocked SKU-001..SKU-009; warming up (20 orders at 5/s)');
@@ -192,7 +197,7 @@ export async function benchCapacity(options: CapacityOptions) {
       at: startedAt,
       platform: { url: platform.gatewayUrl, own: platform.own, databases: platform.databases, ...(platform.topicPrefix ? { topicPrefix: platform.topicPrefix } : {}) },
       settings: { rates: options.rates, seconds: options.seconds, drainS: options.drainS, settleS: options.settleS, profile: options.profile },
-      machine: { loadAverageAtStart: loadavg().map(round1), pgbench },
+      machine: { loadAverageAtStart, pgbench },
       idle,
       steps,
       highestSustainedRate: best,
@@ -211,13 +216,13 @@ export async function benchCapacity(options: CapacityOptions) {
     say(`written: ${kept}`);
     return result;
   } catch (error) {
-    const logs = platform.recentLogs();
+    const logs = platform?.recentLogs() ?? [];
     if (logs.length > 0) say(`last service lines:\n${logs.slice(-15).join('\n')}`);
     throw error;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    await platform.stop();
+    await platform?.stop();
   }
 }
 

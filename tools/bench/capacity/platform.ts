@@ -1,11 +1,12 @@
 /**
  * The platform the capacity bench measures: its own (the six services as
  * `npm start` runs them, on ports, databases and topics of this run, stopped
- * and dropped on every path), or one already running (`--url`).
+ * and dropped on every path), or one already running (`--url`). Starting
+ * returns at once, so a signal during start-up can still stop what started.
  */
 import { randomBytes } from 'node:crypto';
 import { ensureInfra } from '../../runner/infra.ts';
-import { startServices } from '../../runner/platform.ts';
+import { startServices, waitForReady } from '../../runner/platform.ts';
 import { defaultSettings, serviceNames, type PlatformSettings, type ServiceName } from '../../runner/services.ts';
 import { dropBenchResources } from '../resources.ts';
 import { listenerPid } from './processes.ts';
@@ -25,6 +26,8 @@ export interface BenchPlatform {
   pids(): Record<ServiceName, number | undefined>;
   /** The last lines the services wrote (own platform only), for a failure report. */
   recentLogs(): string[];
+  /** Resolves once every service answers ready; a failure report carries the services' last lines. */
+  waitReady(): Promise<void>;
   /** Idempotent: safe from a signal handler and a finally at once. */
   stop(): Promise<void>;
 }
@@ -64,6 +67,10 @@ export async function startOwnPlatform(options: { portBase: number; profile: boo
     redisUrl: settings.redisUrl,
     pids: () => services.supervisor.pidsByName() as Record<ServiceName, number | undefined>,
     recentLogs: () => [...logs],
+    waitReady: () =>
+      services.waitReady(serviceNames, 180_000).catch((error: Error) => {
+        throw new Error(`${error.message}\n${logs.slice(-20).join('\n')}`, { cause: error });
+      }),
     stop: () =>
       (stopped ??= (async () => {
         await services.stop();
@@ -73,12 +80,6 @@ export async function startOwnPlatform(options: { portBase: number; profile: boo
         await infra.stop();
       })()),
   };
-  try {
-    await services.waitReady(serviceNames, 180_000);
-  } catch (error) {
-    await platform.stop();
-    throw new Error(`${(error as Error).message}\n${logs.slice(-20).join('\n')}`, { cause: error });
-  }
   return platform;
 }
 
@@ -100,6 +101,7 @@ export function attachedPlatform(gatewayUrl: string, databaseSuffix = ''): Bench
     redisUrl: settings.redisUrl,
     pids: () => Object.fromEntries(serviceNames.map((name) => [name, listenerPid(ports[name])])) as Record<ServiceName, number | undefined>,
     recentLogs: () => [],
+    waitReady: () => waitForReady(gatewayUrl.replace(/\/$/, ''), 10_000, `the gateway at ${gatewayUrl}`),
     stop: async () => undefined,
   };
 }

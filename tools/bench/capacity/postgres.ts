@@ -25,6 +25,16 @@ export async function commits(postgresUrl: string, databases: Record<string, str
   }
 }
 
+export async function dropDatabase(postgresUrl: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 export interface PgbenchResult {
   clients: number;
   seconds: number;
@@ -39,15 +49,17 @@ export async function pgbenchCeiling(postgresUrl: string, options: { database: s
   const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${options.database} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${options.database}`);
+  } finally {
+    await admin.end();
+  }
+  try {
     await run('pgbench', ['-i', '-q', '-s', '1', ...connection, options.database]);
     const { stdout } = await run('pgbench', ['-N', '-n', '-c', String(options.clients), '-j', '2', '-T', String(options.seconds), ...connection, options.database]);
     const match = /tps = ([\d.]+)/.exec(stdout);
     if (!match) throw new Error(`pgbench printed no tps:\n${stdout}`);
     return { clients: options.clients, seconds: options.seconds, tps: Math.round(Number(match[1])) };
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${options.database} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await dropDatabase(postgresUrl, options.database);
   }
 }
