@@ -1,12 +1,11 @@
-import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { deadLetterTopic, parseMessage, type Message, type Topic } from '@shopfront/contracts';
-import { withTransaction } from '@shopfront/postgres';
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { parseMessage, type Message, type Topic } from '@shopfront/contracts';
+import type { Batch, Consumer, Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
-import { isTransient as defaultIsTransient, MessagingError } from './errors.js';
+import { applyBatch, applyOne, type Parsed } from './apply.js';
+import { deadLetter } from './dead-letter.js';
+import { isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
 import { prefixed, reliableProducer } from './kafka.js';
-import { contextFromHeaders, messagingTracer, orderIdOf } from './trace-context.js';
 
 export interface Delivery {
   topic: string;
@@ -27,125 +26,169 @@ export interface ConsumerOptions {
   topics: Topic[];
   topicPrefix?: string;
   handle: MessageHandler;
+  /** Attempts for a message that fails by itself (a bug, a handler's TransientError) before its dead letter. */
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** Longest pause between attempts while the database or broker is down. */
+  retryCapMs?: number;
   isTransient?: (error: unknown) => boolean;
   partitionsConsumedConcurrently?: number;
+  /** How long infrastructure may fail before the consumer reports itself not ready. */
+  unhealthyAfterMs?: number;
   onError?: (error: unknown, message: Message | undefined, attempt: number) => void;
 }
 
-const outcomes = new Counter({
+export interface ConsumerHealth {
+  ok: boolean;
+  detail?: string;
+}
+
+export const consumed = new Counter({
   name: 'messaging_consumed_total',
   help: 'Messages consumed, by consumer, type and outcome',
   labelNames: ['consumer', 'type', 'outcome'],
 });
 
-const deadLetters = new Counter({
-  name: 'messaging_dead_letters_total',
-  help: 'Messages sent to a dead-letter topic, by consumer and source topic',
-  labelNames: ['consumer', 'topic'],
+const batches = new Counter({
+  name: 'messaging_batches_total',
+  help: 'Batches applied in one transaction, by consumer and outcome',
+  labelNames: ['consumer', 'outcome'],
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * An idempotent Kafka consumer. For each message: validate its contract, then
- * in one transaction record its id in the inbox and apply its effect; a
- * duplicate finds its id there and is skipped. Transient failures are retried
- * with jittered backoff up to `maxAttempts`; then, or at once for anything not
- * transient, the message goes to `<topic>.dlq` with the error. The offset
- * moves on only after success or a dead letter the broker acknowledged.
+ * An idempotent Kafka consumer, one transaction per batch of a partition.
+ *
+ * Each batch: every message is checked against its contract (a message that
+ * fails that is bad in itself: dead-lettered at once); the rest are claimed in
+ * the inbox with one multi-row insert and applied in one transaction, so a batch
+ * of fifty costs one commit, not fifty. Duplicates find their claim and are skipped.
+ * If a handler throws, the batch is rolled back and applied again one message at
+ * a time, so only the failing message pays: bounded attempts, then its dead letter.
+ * A failing database or broker is never the message's fault: the partition stays
+ * where it is, the consumer backs off and retries without limit, and reports not
+ * ready until it succeeds. Offsets move only past committed or dead-lettered work.
  */
 export class MessageConsumer {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
+  private failingSince: number | undefined;
+  private lastFailure: string | undefined;
+  private crashed: string | undefined;
+  private stopping = false;
 
   constructor(private readonly options: ConsumerOptions) {}
 
   async start(): Promise<void> {
+    this.stopping = false;
     const { kafka, name, topics, topicPrefix } = this.options;
     this.producer = kafka.producer(reliableProducer);
     await this.producer.connect();
     // A short session lets a restarted replica take its partitions back within seconds of a crash;
-    // handlers heartbeat between retries, so a slow message does not cost the group its member.
-    this.consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), sessionTimeout: 10_000, heartbeatInterval: 2_000 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: topics.map((topic) => prefixed(topicPrefix, topic)), fromBeginning: true });
-    await this.consumer.run({
+    // the retry loops heartbeat between attempts, so a long outage does not cost the group its member.
+    const consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 250 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts itself after a retriable crash; after any other it stays down: restart it here.
+      if (payload.restart || this.stopping) return;
+      this.crashed = String(payload.error?.message ?? payload.error);
+      this.options.onError?.(payload.error, undefined, 0);
+      void this.restartAfterCrash();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: topics.map((topic) => prefixed(topicPrefix, topic)), fromBeginning: true });
+    await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        await this.process(topic, partition, message, heartbeat);
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const live = () => isRunning() && !isStale() && !this.stopping;
+        const done = await this.consumeBatch(batch, heartbeat, live);
+        if (done === undefined) return;
+        resolveOffset(done);
+        await commitOffsetsIfNecessary();
       },
     });
+    this.crashed = undefined;
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
   }
 
-  /**
-   * Continues the trace the message carries (ADR 0014): a CONSUMER span whose
-   * parent is the relay's PRODUCER span, active while the handler runs, so its
-   * queries and the messages it enqueues join the same trace.
-   */
-  private async process(topic: string, partition: number, raw: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
-    const base = topic.slice((this.options.topicPrefix ?? '').length);
-    const parent = contextFromHeaders(raw.headers);
-    const span = messagingTracer().startSpan(
-      `${base} process`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': topic,
-          'messaging.destination.partition.id': String(partition),
-          'messaging.consumer.group.name': this.options.name,
-          'messaging.kafka.offset': Number(raw.offset),
-        },
-      },
-      parent,
-    );
-    try {
-      await context.with(trace.setSpan(parent, span), () => this.deliver(topic, partition, raw, heartbeat, span));
-    } finally {
-      span.end();
+  /** Not ready while crashed or while infrastructure has failed for longer than the grace. */
+  health(): ConsumerHealth {
+    if (this.crashed) return { ok: false, detail: `crashed: ${this.crashed}` };
+    const grace = this.options.unhealthyAfterMs ?? 5_000;
+    if (this.failingSince !== undefined && Date.now() - this.failingSince > grace) {
+      return { ok: false, detail: `retrying since ${new Date(this.failingSince).toISOString()}: ${this.lastFailure}` };
+    }
+    return { ok: true };
+  }
+
+  private async restartAfterCrash(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      await this.consumer?.disconnect().catch(() => undefined);
+      await this.producer?.disconnect().catch(() => undefined);
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        this.crashed = String((error as Error).message ?? error);
+        await sleep(Math.min(500 * 2 ** attempt, this.options.retryCapMs ?? 5_000));
+      }
     }
   }
 
-  private async deliver(topic: string, partition: number, raw: KafkaMessage, heartbeat: () => Promise<void>, span: Span): Promise<void> {
-    const { name, pool, handle } = this.options;
+  /** Returns the offset of the last message dealt with, or undefined if the batch must be delivered again. */
+  private async consumeBatch(batch: Batch, heartbeat: () => Promise<void>, live: () => boolean): Promise<string | undefined> {
+    if (batch.messages.length === 0) return undefined;
+    const parsed: Parsed[] = [];
+    const invalid: { raw: Batch['messages'][number]; error: unknown }[] = [];
+    for (const raw of batch.messages) {
+      try {
+        parsed.push({ raw, message: parseMessage(raw.value ?? '') });
+      } catch (error) {
+        invalid.push({ raw, error });
+      }
+    }
+    const context = { ...this.options, topic: batch.topic, partition: batch.partition };
+    const fastPath = await this.untilInfrastructureAnswers(() => applyBatch(context, parsed), heartbeat, live);
+    if (fastPath === 'stale') return undefined;
+    if (fastPath.outcome === 'failed') {
+      batches.inc({ consumer: this.options.name, outcome: 'split' });
+      for (const entry of parsed) {
+        if (!live()) return undefined;
+        const result = await this.untilInfrastructureAnswers(() => this.applyWithAttempts(context, entry, heartbeat), heartbeat, live);
+        if (result === 'stale') return undefined;
+      }
+    } else {
+      batches.inc({ consumer: this.options.name, outcome: 'applied' });
+      parsed.forEach((entry, i) => consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: fastPath.processed[i] ? 'processed' : 'duplicate' }));
+    }
+    for (const { raw, error } of invalid) {
+      const sent = await this.untilInfrastructureAnswers(() => this.sendDeadLetter(batch.topic, batch.partition, raw, error, 1, undefined), heartbeat, live);
+      if (sent === 'stale') return undefined;
+    }
+    return batch.messages[batch.messages.length - 1]!.offset;
+  }
+
+  /** One message in its own transaction: bounded attempts for its own failures, then its dead letter. */
+  private async applyWithAttempts(context: Parameters<typeof applyOne>[0], entry: Parsed, heartbeat: () => Promise<void>): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const transient = this.options.isTransient ?? defaultIsTransient;
-    const headers = Object.fromEntries(Object.entries(raw.headers ?? {}).map(([key, value]) => [key, String(value ?? '')]));
-    let message: Message | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        message = parseMessage(raw.value ?? '');
-        const parsed = message;
-        span.setAttributes(messageAttributes(parsed));
-        const fresh = await withTransaction(pool, async (tx) => {
-          const claimed = await tx.query(
-            'INSERT INTO inbox (consumer, message_id, message_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-            [name, parsed.messageId, parsed.type],
-          );
-          if (claimed.rowCount === 0) return false;
-          await handle(parsed, tx, { topic, partition, offset: raw.offset, headers, attempt });
-          return true;
-        });
-        outcomes.inc({ consumer: name, type: parsed.type, outcome: fresh ? 'processed' : 'duplicate' });
-        span.setAttribute('shopfront.consume.outcome', fresh ? 'processed' : 'duplicate');
+        const fresh = await applyOne(context, entry, attempt);
+        consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: fresh ? 'processed' : 'duplicate' });
         return;
       } catch (error) {
-        this.options.onError?.(error, message, attempt);
-        span.recordException(error as Error);
+        if (isInfrastructureFailure(error)) throw error;
+        this.options.onError?.(error, entry.message, attempt);
         if (!transient(error) || attempt >= maxAttempts) {
-          await this.deadLetter(topic, partition, raw, error, attempt);
-          outcomes.inc({ consumer: name, type: message?.type ?? 'invalid', outcome: 'dead_lettered' });
-          deadLetters.inc({ consumer: name, topic: topic.slice((this.options.topicPrefix ?? '').length) });
-          span.setAttributes({ 'shopfront.consume.outcome': 'dead_lettered', 'shopfront.consume.attempts': attempt });
-          span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
+          await this.sendDeadLetter(context.topic, context.partition, entry.raw, error, attempt, entry.message);
           return;
         }
         const base = (this.options.retryBaseMs ?? 200) * 2 ** (attempt - 1);
@@ -155,39 +198,32 @@ export class MessageConsumer {
     }
   }
 
-  /** Throws if the dead letter cannot be written: then the offset stays and Kafka redelivers. */
-  private async deadLetter(topic: string, partition: number, raw: KafkaMessage, error: unknown, attempts: number): Promise<void> {
-    const base = topic.slice((this.options.topicPrefix ?? '').length);
-    try {
-      await this.producer!.send({
-        topic: prefixed(this.options.topicPrefix, deadLetterTopic(base)),
-        acks: -1,
-        messages: [
-          {
-            key: raw.key,
-            value: raw.value,
-            headers: {
-              ...raw.headers,
-              'x-dlq-consumer': this.options.name,
-              'x-dlq-source': `${topic}/${partition}/${raw.offset}`,
-              'x-dlq-attempts': String(attempts),
-              'x-dlq-error': String((error as Error)?.message ?? error).slice(0, 1000),
-              'x-dlq-at': new Date().toISOString(),
-            },
-          },
-        ],
-      });
-    } catch (cause) {
-      throw new MessagingError('DEAD_LETTER_FAILED', `could not dead-letter ${topic}/${partition}/${raw.offset}`, { cause });
+  private async sendDeadLetter(topic: string, partition: number, raw: Batch['messages'][number], error: unknown, attempts: number, message: Message | undefined) {
+    await deadLetter(this.producer!, { consumer: this.options.name, topicPrefix: this.options.topicPrefix, topic, partition, raw, error, attempts });
+    consumed.inc({ consumer: this.options.name, type: message?.type ?? 'invalid', outcome: 'dead_lettered' });
+  }
+
+  /**
+   * Runs `work` until it gets past any infrastructure failure, backing off up to
+   * the cap and heartbeating; 'stale' when the partition was taken away meanwhile.
+   */
+  private async untilInfrastructureAnswers<T>(work: () => Promise<T>, heartbeat: () => Promise<void>, live: () => boolean): Promise<T | 'stale'> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await work();
+        this.failingSince = undefined;
+        return result;
+      } catch (error) {
+        if (!isInfrastructureFailure(error)) throw error;
+        this.failingSince ??= Date.now();
+        this.lastFailure = String((error as Error)?.message ?? error);
+        this.options.onError?.(error, undefined, attempt);
+        const cap = this.options.retryCapMs ?? 5_000;
+        const base = Math.min((this.options.retryBaseMs ?? 200) * 2 ** Math.min(attempt - 1, 10), cap);
+        await sleep(base / 2 + Math.random() * (base / 2));
+        if (!live()) return 'stale';
+        await heartbeat().catch(() => undefined);
+      }
     }
   }
-}
-
-function messageAttributes(message: Message): Record<string, string> {
-  const orderId = orderIdOf(message);
-  return {
-    'messaging.message.id': message.messageId,
-    'shopfront.message.type': message.type,
-    ...(orderId ? { 'order.id': orderId, 'saga.id': orderId } : {}),
-  };
 }

@@ -21,11 +21,24 @@ export class TransientError extends MessagingError {
 }
 
 /**
- * The one predicate deciding what a consumer retries. Everything else
- * (a contract violation, a bug) goes straight to the dead-letter topic.
+ * A failing database or broker: not the message's fault. The consumer retries
+ * such work without limit (and reports not-ready meanwhile); it never
+ * dead-letters a message for it.
+ */
+export function isInfrastructureFailure(error: unknown, depth = 0): boolean {
+  if (error === null || error === undefined || depth > 5) return false;
+  // A handler that wraps a database error in its own keeps it as `cause`.
+  if (isInfrastructureFailure((error as { cause?: unknown }).cause, depth + 1)) return true;
+  if (error instanceof MessagingError && error.code === 'DEAD_LETTER_FAILED') return true;
+  if ((error as { retriable?: unknown } | null)?.retriable === true) return true; // kafkajs
+  if (/^KafkaJS(Connection|Request|Timeout|NumberOfRetriesExceeded|Broker)/.test(String((error as Error)?.name ?? ''))) return true;
+  return isTransientPostgresError(error);
+}
+
+/**
+ * What a later attempt may not see: infrastructure (retried without limit) or a
+ * handler's own TransientError (retried a bounded number of times, then dead-lettered).
  */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof TransientError) return true;
-  if ((error as { retriable?: unknown } | null)?.retriable === true) return true; // kafkajs
-  return isTransientPostgresError(error);
+  return error instanceof TransientError || isInfrastructureFailure(error);
 }

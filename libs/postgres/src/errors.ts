@@ -11,14 +11,28 @@ export class PostgresError extends Error {
   }
 }
 
-/** SQLSTATEs worth retrying: serialization/deadlock and connection loss. */
-const transientSqlStates = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
-const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+/**
+ * SQLSTATE classes that say the database, not the statement, failed: connection
+ * (08), transaction rollback such as serialization or deadlock (40), resources
+ * (53), operator intervention such as a shutdown or restart (57), system (58),
+ * authorization (28); and single codes of the same kind.
+ */
+const infrastructureClasses = new Set(['08', '28', '40', '53', '57', '58']);
+const infrastructureStates = new Set(['3D000', 'XX000']);
+const infrastructureNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const infrastructureMessages = /Connection terminated|timeout exceeded|connection error|not currently accepting connections|Client was closed|Cannot use a pool after calling end/i;
 
+/**
+ * True when Postgres itself (or the way to it) failed: a later attempt against a
+ * healed database will succeed, so the work must be retried, never given up on.
+ */
 export function isTransientPostgresError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return /Connection terminated|timeout exceeded/i.test(String((error as Error)?.message));
-  return transientSqlStates.has(code) || transientNodeCodes.has(code);
+  if (typeof code === 'string') {
+    if (infrastructureNodeCodes.has(code) || infrastructureStates.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code) && infrastructureClasses.has(code.slice(0, 2))) return true;
+  }
+  return infrastructureMessages.test(String((error as Error)?.message ?? ''));
 }
 
 /** 23505: a unique constraint said no. */

@@ -53,6 +53,7 @@ export const connectionsFrom = (config: { DATABASE_URL: string; REDIS_URL: strin
 @Module({})
 export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly loops: { stop(): Promise<void> }[] = [];
+  private readonly consumers: MessageConsumer[] = [];
 
   constructor(
     @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
@@ -105,6 +106,9 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     });
     this.readiness.add('messaging', async () => {
       if (!this.started) throw new Error(this.startError ?? 'starting');
+      // A consumer that crashed, or that cannot reach its database or broker, serves nothing.
+      const unhealthy = this.consumers.map((consumer) => consumer.health()).filter((health) => !health.ok);
+      if (unhealthy.length > 0) throw new Error(unhealthy.map((health) => health.detail).join('; '));
     });
     this.starting = this.startLoopsUntilUp();
   }
@@ -124,6 +128,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
       } catch (error) {
         this.startError = (error as Error).message;
         this.options.logger.warn({ err: error, attempt }, 'could not start message loops; retrying');
+        this.consumers.splice(0);
         await Promise.all(this.loops.splice(0).map((loop) => loop.stop().catch(() => undefined)));
         await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 5_000)));
       }
@@ -162,6 +167,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
           logger.warn({ err: error, consumer: spec.name, type: message?.type, messageId: message?.messageId, attempt }, 'message failed'),
       });
       this.loops.unshift(consumer);
+      this.consumers.push(consumer);
       await consumer.start();
     }
     const consumers = this.options.consumers ?? [];

@@ -1,0 +1,118 @@
+/**
+ * The consumer's unit of work: claim messages in the inbox and apply their
+ * effects in one transaction, each under a CONSUMER span that continues the
+ * trace its message carries (ADR 0014).
+ */
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Message } from '@shopfront/contracts';
+import { withTransaction } from '@shopfront/postgres';
+import type { KafkaMessage } from 'kafkajs';
+import type pg from 'pg';
+import type { MessageHandler } from './consumer.js';
+import { isInfrastructureFailure } from './errors.js';
+import { contextFromHeaders, messagingTracer, orderIdOf } from './trace-context.js';
+
+export interface Parsed {
+  raw: KafkaMessage;
+  message: Message;
+}
+
+export interface ApplyContext {
+  pool: pg.Pool;
+  name: string;
+  topic: string;
+  partition: number;
+  topicPrefix?: string;
+  handle: MessageHandler;
+}
+
+/** `processed[i]` says whether entry i was applied (false: a duplicate, in the inbox or earlier in the batch). */
+export type BatchOutcome = { outcome: 'applied'; processed: boolean[] } | { outcome: 'failed'; error: unknown };
+
+/**
+ * All of a batch in one transaction. Infrastructure failures are thrown (the
+ * caller retries the whole batch); any other failure rolls everything back and
+ * is returned, so the caller can apply the messages one by one.
+ */
+export async function applyBatch(ctx: ApplyContext, entries: Parsed[]): Promise<BatchOutcome> {
+  if (entries.length === 0) return { outcome: 'applied', processed: [] };
+  try {
+    const processed = await withTransaction(ctx.pool, async (tx) => {
+      const claimed = await claim(tx, ctx.name, entries);
+      const outcomes: boolean[] = [];
+      for (const entry of entries) {
+        // A message can appear twice in one batch: its first copy is the one applied.
+        const fresh = claimed.delete(entry.message.messageId);
+        outcomes.push(fresh);
+        if (fresh) await traced(ctx, entry, 1, () => ctx.handle(entry.message, tx, delivery(ctx, entry, 1)));
+      }
+      return outcomes;
+    });
+    return { outcome: 'applied', processed };
+  } catch (error) {
+    if (isInfrastructureFailure(error)) throw error;
+    return { outcome: 'failed', error };
+  }
+}
+
+/** One message in a transaction of its own; false when the inbox already had it. */
+export async function applyOne(ctx: ApplyContext, entry: Parsed, attempt: number): Promise<boolean> {
+  return withTransaction(ctx.pool, async (tx) => {
+    const claimed = await claim(tx, ctx.name, [entry]);
+    if (!claimed.has(entry.message.messageId)) return false;
+    await traced(ctx, entry, attempt, () => ctx.handle(entry.message, tx, delivery(ctx, entry, attempt)));
+    return true;
+  });
+}
+
+/** One multi-row insert: the ids that were not in the inbox yet. */
+async function claim(tx: pg.PoolClient, consumer: string, entries: Parsed[]): Promise<Set<string>> {
+  const { rows } = await tx.query<{ message_id: string }>({
+    name: 'inbox-claim',
+    text: `INSERT INTO inbox (consumer, message_id, message_type)
+           SELECT $1, id, type FROM unnest($2::uuid[], $3::text[]) AS m(id, type)
+           ON CONFLICT DO NOTHING RETURNING message_id`,
+    values: [consumer, entries.map((entry) => entry.message.messageId), entries.map((entry) => entry.message.type)],
+  });
+  return new Set(rows.map((row) => row.message_id));
+}
+
+function delivery(ctx: ApplyContext, entry: Parsed, attempt: number) {
+  const headers = Object.fromEntries(Object.entries(entry.raw.headers ?? {}).map(([key, value]) => [key, String(value ?? '')]));
+  return { topic: ctx.topic, partition: ctx.partition, offset: entry.raw.offset, headers, attempt };
+}
+
+async function traced(ctx: ApplyContext, entry: Parsed, attempt: number, work: () => Promise<void>): Promise<void> {
+  const base = ctx.topic.slice((ctx.topicPrefix ?? '').length);
+  const parent = contextFromHeaders(entry.raw.headers);
+  const orderId = orderIdOf(entry.message);
+  const span = messagingTracer().startSpan(
+    `${base} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': ctx.topic,
+        'messaging.destination.partition.id': String(ctx.partition),
+        'messaging.consumer.group.name': ctx.name,
+        'messaging.kafka.offset': Number(entry.raw.offset),
+        'messaging.message.id': entry.message.messageId,
+        'shopfront.message.type': entry.message.type,
+        'shopfront.consume.attempt': attempt,
+        ...(orderId ? { 'order.id': orderId, 'saga.id': orderId } : {}),
+      },
+    },
+    parent,
+  );
+  try {
+    await context.with(trace.setSpan(parent, span), work);
+    span.setAttribute('shopfront.consume.outcome', 'processed');
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
