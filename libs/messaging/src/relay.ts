@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge } from 'prom-client';
-import { PollPause } from '@shopfront/postgres';
+import { PollPause, withTransaction } from '@shopfront/postgres';
 import { prefixed, reliableProducer } from './kafka.js';
 import { contextFromHeaders, messagingTracer, orderIdOf, traceHeaders } from './trace-context.js';
 
@@ -28,14 +28,36 @@ export interface RelayOptions {
 }
 
 const published = new Counter({ name: 'outbox_published_total', help: 'Messages the outbox relay published', labelNames: ['service'] });
-const backlog = new Gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published', labelNames: ['service'] });
-const oldestAge = new Gauge({ name: 'outbox_oldest_age_seconds', help: 'Age of the oldest unpublished outbox row', labelNames: ['service'] });
+
+/** Relays of this process; the backlog gauges are read from their databases when Prometheus scrapes. */
+const active = new Set<{ service: string; pool: pg.Pool }>();
+const backlogOf = async (pool: pg.Pool) =>
+  (await pool.query<{ n: number; age: number | null }>('SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float AS age FROM outbox')).rows[0];
+new Gauge({
+  name: 'outbox_backlog',
+  help: 'Outbox rows not yet published',
+  labelNames: ['service'],
+  async collect() {
+    for (const relay of active) this.set({ service: relay.service }, (await backlogOf(relay.pool).catch(() => undefined))?.n ?? 0);
+  },
+});
+new Gauge({
+  name: 'outbox_oldest_age_seconds',
+  help: 'Age of the oldest unpublished outbox row',
+  labelNames: ['service'],
+  async collect() {
+    for (const relay of active) this.set({ service: relay.service }, (await backlogOf(relay.pool).catch(() => undefined))?.age ?? 0);
+  },
+});
 
 /**
- * Publishes committed outbox rows to Kafka in id order and deletes them once
- * the broker acknowledged them. A crash in between re-publishes: consumers'
- * inboxes make that harmless. Only one relay per database runs at a time
- * (an advisory lock), which keeps each key's messages in order.
+ * Publishes committed outbox rows to Kafka in id order. One transaction per
+ * batch: the rows are deleted, sent with acks=all, and the delete commits only
+ * once the broker has them; a failed send rolls it back, and a crash in between
+ * re-publishes (consumers' inboxes make that harmless). Only one relay per
+ * database runs at a time (an advisory lock on the connection that LISTENs),
+ * which keeps each key's messages in order; if that connection fails, the relay
+ * gives up leadership at once and competes for it again.
  */
 export class OutboxRelay {
   private producer: Producer | undefined;
@@ -44,30 +66,43 @@ export class OutboxRelay {
   private readonly pause: PollPause;
   /** Set by NOTIFY; a commit that lands while a batch is in flight must not wait for the poll. */
   private notified = false;
+  /** Set when the leader's connection failed: its lock (and LISTEN) may be gone. */
+  private leadershipLost = false;
   private loop: Promise<void> | undefined;
+  private readonly registration: { service: string; pool: pg.Pool };
 
   constructor(private readonly options: RelayOptions) {
-    this.pause = new PollPause(options.pollIntervalMs ?? 1_000);
+    // NOTIFY wakes the relay on every commit; the poll is only the safety net.
+    this.pause = new PollPause(options.pollIntervalMs ?? 5_000);
+    this.registration = { service: options.service, pool: options.pool };
   }
 
   async start(): Promise<void> {
     this.running = true;
     this.producer = this.options.kafka.producer(reliableProducer);
     await this.producer.connect();
+    active.add(this.registration);
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    active.delete(this.registration);
     this.pause.cut();
     // A send retrying against a dead broker must not hold shutdown: its rows stay in the outbox.
     await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     await this.producer?.disconnect().catch(() => undefined);
   }
 
+  /** True while this relay holds the database's outbox lock. */
+  get leading(): boolean {
+    return this.listener !== undefined && !this.leadershipLost;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       try {
+        if (this.leadershipLost) await this.releaseLeadership();
         if (!this.listener) await this.lead();
         this.notified = false;
         const sent = await this.publishBatch();
@@ -84,23 +119,32 @@ export class OutboxRelay {
   /** Becomes the relay for this database, or waits until it can. */
   private async lead(): Promise<void> {
     const client = await this.options.pool.connect();
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', ['shopfront.outbox-relay']);
-    if (!rows[0]?.ok) {
-      client.release();
-      throw new Error('another relay holds the outbox lock');
+    try {
+      client.on('error', () => {
+        this.leadershipLost = true;
+        this.pause.cut();
+      });
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', ['shopfront.outbox-relay']);
+      if (!rows[0]?.ok) throw new Error('another relay holds the outbox lock');
+      client.on('notification', () => {
+        this.notified = true;
+        this.pause.cut();
+      });
+      await client.query('LISTEN outbox');
+    } catch (error) {
+      // Never keep a connection (or a lock) that did not become a listening leader.
+      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      client.release(true);
+      throw error;
     }
-    client.on('notification', () => {
-      this.notified = true;
-      this.pause.cut();
-    });
-    client.on('error', () => undefined);
-    await client.query('LISTEN outbox');
+    this.leadershipLost = false;
     this.listener = client;
   }
 
   private async releaseLeadership(): Promise<void> {
     const client = this.listener;
     this.listener = undefined;
+    this.leadershipLost = false;
     if (!client) return;
     await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
     client.release(true);
@@ -108,11 +152,17 @@ export class OutboxRelay {
 
   private async publishBatch(): Promise<number> {
     const { pool, service, topicPrefix } = this.options;
-    const { rows } = await pool.query<OutboxRow>(
-      'SELECT id, topic, message_key, message_id, message_type, payload, headers FROM outbox ORDER BY id LIMIT $1',
-      [this.options.batchSize ?? 500],
-    );
-    if (rows.length > 0) {
+    return withTransaction(pool, async (tx) => {
+      const { rows } = await tx.query<OutboxRow>({
+        name: 'outbox-take',
+        text: `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1)
+               RETURNING id, topic, message_key, message_id, message_type, payload, headers`,
+        values: [this.options.batchSize ?? 500],
+      });
+      if (rows.length === 0) return 0;
+      rows.sort((a, b) => a.id - b.id);
+      // Leadership may have been lost while the rows were taken: a second relay may be publishing.
+      if (this.leadershipLost) throw new Error('the outbox lock connection failed; not publishing without it');
       const byTopic = new Map<string, OutboxRow[]>();
       for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
       const spans = new Map(rows.map((row) => [row.id, publishSpan(row, prefixed(topicPrefix, row.topic))]));
@@ -129,15 +179,9 @@ export class OutboxRelay {
         throw error;
       }
       for (const { span } of spans.values()) span.end();
-      await pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
       published.inc({ service }, rows.length);
-    }
-    const stats = await pool.query<{ n: number; age: number | null }>(
-      'SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float AS age FROM outbox',
-    );
-    backlog.set({ service }, stats.rows[0]?.n ?? 0);
-    oldestAge.set({ service }, stats.rows[0]?.age ?? 0);
-    return rows.length;
+      return rows.length;
+    });
   }
 }
 
