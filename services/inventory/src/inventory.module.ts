@@ -3,6 +3,7 @@ import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { CatalogAnnouncement } from './app/catalog-announcement.js';
 import { InventoryCommands } from './app/inventory.commands.js';
 import { OrderEvents } from './app/order-events.js';
 import type { InventoryConfig } from './config.js';
@@ -26,7 +27,7 @@ export class InventoryModule {
         }),
       ],
       controllers: [InventoryController],
-      providers: [InventoryCommands, OrderEvents],
+      providers: [InventoryCommands, OrderEvents, CatalogAnnouncement],
     };
   }
 }

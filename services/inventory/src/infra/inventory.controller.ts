@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { assertNever } from '@shopfront/contracts';
 import { HttpProblem, ZodValidationPipe } from '@shopfront/http';
 import { PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
 import { z } from 'zod';
+import { announceCatalog } from '../app/stock-changes.js';
 import { setStockOnHand } from '../app/stock-levels.js';
 import { InventoryError } from '../domain/errors.js';
 import { available, type StockLevel } from '../domain/stock.js';
@@ -26,6 +27,13 @@ export class InventoryController {
   @Get('admin/inventory')
   async inventory() {
     return { items: (await allStock(this.pool)).map(stockView) };
+  }
+
+  /** Resync: every product's current state on inventory.events again, for read models that lost theirs. */
+  @Post('admin/catalog/announce')
+  @HttpCode(202)
+  async announce() {
+    return { announced: await announceCatalog(this.pool) };
   }
 
   @Put('admin/inventory/:sku')
