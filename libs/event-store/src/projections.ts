@@ -48,7 +48,11 @@ export async function applyBatch(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SET LOCAL search_path TO ${options.schema ?? projectionSchema(projection.name)}, public`);
+    // A read model is rebuildable from the event store, so its batch need not wait for its own WAL flush:
+    // a crash loses at most the last few batches' checkpoint and rows together, which are applied again.
+    await client.query("SELECT set_config('search_path', $1, true), set_config('synchronous_commit', 'off', true)", [
+      `${options.schema ?? projectionSchema(projection.name)}, public`,
+    ]);
     const { rows } = await client.query<{ transaction_id: string; position: number }>(
       'SELECT transaction_id::text, position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
       [checkpointName],

@@ -1,42 +1,55 @@
 import { PollPause, type Pool } from '@shopfront/postgres';
 import { applyBatch, ensureProjection, type Projection } from './projections.js';
+import { onAppend } from './store.js';
 import type { Upcaster } from './upcasting.js';
 
 export interface RunnerOptions {
   pool: Pool;
   projections: Projection[];
   upcasters?: readonly Upcaster[];
-  /** How often an idle runner looks for new events. */
+  /** How often a busy runner looks for new events. */
   pollIntervalMs?: number;
+  /** How rarely an idle one does (events appended by another replica wait at most this long). */
+  idlePollIntervalMs?: number;
   onError?: (error: unknown, projection: string) => void;
 }
 
 /**
- * Keeps async projections up to date by polling the store's index (an idle
- * poll is one cheap query). Appends send no NOTIFY: it would serialise commits.
+ * Keeps async projections up to date by polling the store's index. Appends send
+ * no NOTIFY: it would serialise commits. Each poll is a transaction, so a runner
+ * that finds nothing backs off (busy interval doubling up to the idle one) and an
+ * append in this process brings it back to the busy interval at once.
  */
 export class ProjectionRunner {
   private running = false;
-  private readonly pause: PollPause;
+  private idleRounds = 0;
+  private pause: PollPause | undefined;
   private loop: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly options: RunnerOptions) {
-    this.pause = new PollPause(options.pollIntervalMs ?? 100);
-  }
+  constructor(private readonly options: RunnerOptions) {}
 
   async start(): Promise<void> {
     for (const projection of this.options.projections) await ensureProjection(this.options.pool, projection);
     this.running = true;
+    this.unsubscribe = onAppend(() => {
+      // The append has not committed yet: poll again soon, at the busy pace.
+      if (this.idleRounds > 1) this.pause?.cut();
+      this.idleRounds = 0;
+    });
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.pause.cut();
+    this.unsubscribe?.();
+    this.pause?.cut();
     await this.loop;
   }
 
   private async run(): Promise<void> {
+    const busy = this.options.pollIntervalMs ?? 100;
+    const idle = Math.max(busy, this.options.idlePollIntervalMs ?? 2_000);
     while (this.running) {
       let applied = 0;
       for (const projection of this.options.projections) {
@@ -46,7 +59,13 @@ export class ProjectionRunner {
           this.options.onError?.(error, projection.name);
         }
       }
-      if (applied === 0) await this.pause.wait();
+      if (applied > 0) {
+        this.idleRounds = 0;
+        continue;
+      }
+      this.pause = new PollPause(Math.min(busy * 2 ** this.idleRounds, idle));
+      this.idleRounds++;
+      await this.pause.wait();
     }
   }
 }

@@ -64,6 +64,13 @@ const appendMany = {
          RETURNING global_position, stream_version, transaction_id, occurred_at`,
 };
 
+/** Told of every append made in this process (before its transaction commits): a hint, not a guarantee. */
+const appendListeners = new Set<() => void>();
+export function onAppend(listener: () => void): () => void {
+  appendListeners.add(listener);
+  return () => appendListeners.delete(listener);
+}
+
 /**
  * Appends events if the stream is at the expected version; the unique
  * (stream, version) key settles any race, and a lost race is a typed
@@ -93,6 +100,7 @@ export async function appendToStream<E extends DomainEvent>(sql: Sql, streamId: 
     throw error;
   }
   if (result.rowCount !== events.length) throw conflict(streamId, expected);
+  for (const listener of appendListeners) listener();
   // What the caller sent plus what the database assigned: no need to ship the data back.
   return result.rows
     .sort((a, b) => a.stream_version - b.stream_version)

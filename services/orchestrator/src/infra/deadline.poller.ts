@@ -5,7 +5,7 @@ import { LOGGER, PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
 import { AdvanceSaga } from '../app/advance-saga.js';
 import { SAGA_SETTINGS, type SagaSettings } from '../app/settings.js';
-import { claimDueSagas, postponeDeadline } from './sagas.repository.js';
+import { claimDueSagas, nextDeadlineInMs, postponeDeadline } from './sagas.repository.js';
 
 /**
  * The saga's timers. A deadline is a column, not a setTimeout: a restarted
@@ -16,7 +16,7 @@ import { claimDueSagas, postponeDeadline } from './sagas.repository.js';
 export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private running = false;
   private loop: Promise<void> | undefined;
-  private readonly pause: PollPause;
+  private pause: PollPause | undefined;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -24,7 +24,6 @@ export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SAGA_SETTINGS) private readonly settings: SagaSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.pause = new PollPause(settings.pollIntervalMs);
   }
 
   onApplicationBootstrap(): void {
@@ -35,25 +34,31 @@ export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShut
   /** Runs before RuntimeModule closes the pool (global modules shut down last). */
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.pause.cut();
+    this.pause?.cut();
     await this.loop;
   }
 
   private async run(): Promise<void> {
+    const { pollIntervalMs, policy } = this.settings;
     while (this.running) {
-      let handled = 0;
+      let round = { handled: 0, nextDueInMs: null as number | null };
       try {
-        handled = await this.expireDue();
+        round = await this.expireDue();
       } catch (error) {
         this.logger.warn({ err: error }, 'deadline poll failed; retrying');
       }
       // A full batch means more may be due: go again at once.
-      if (handled < this.settings.pollBatchSize) await this.pause.wait();
+      if (round.handled >= this.settings.pollBatchSize) continue;
+      // Each poll is a transaction: sleep until the earliest deadline set. A saga started meanwhile
+      // gets a deadline at least one step timeout away, so no deadline is missed by more than the poll.
+      const untilNext = round.nextDueInMs ?? policy.stepTimeoutMs;
+      this.pause = new PollPause(Math.min(Math.max(untilNext, pollIntervalMs), policy.stepTimeoutMs));
+      await this.pause.wait();
     }
   }
 
-  /** One transaction: claim what is due, move each saga inside its own savepoint. */
-  async expireDue(): Promise<number> {
+  /** One transaction: claim what is due, move each saga inside its own savepoint; say when the next one is due. */
+  async expireDue(): Promise<{ handled: number; nextDueInMs: number | null }> {
     return withTransaction(this.pool, async (tx) => {
       const due = await claimDueSagas(tx, new Date(), this.settings.pollBatchSize);
       for (const orderId of due) {
@@ -69,7 +74,7 @@ export class DeadlinePoller implements OnApplicationBootstrap, OnApplicationShut
           await postponeDeadline(tx, orderId, until);
         }
       }
-      return due.length;
+      return { handled: due.length, nextDueInMs: await nextDeadlineInMs(tx) };
     });
   }
 }

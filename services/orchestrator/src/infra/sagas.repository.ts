@@ -139,6 +139,12 @@ export async function claimDueSagas(sql: Sql, now: Date, limit: number): Promise
   return rows.map((row) => row.order_id);
 }
 
+/** Milliseconds until the earliest deadline still set, or null when no saga waits on one. */
+export async function nextDeadlineInMs(sql: Sql): Promise<number | null> {
+  const { rows } = await sql.query<{ ms: number | null }>('SELECT (extract(epoch FROM min(deadline_at) - now()) * 1000)::float8 AS ms FROM sagas WHERE deadline_at IS NOT NULL');
+  return rows[0]?.ms ?? null;
+}
+
 /** Parks a saga whose deadline could not be handled, so it does not spin the poller. */
 export async function postponeDeadline(sql: Sql, orderId: string, until: Date): Promise<void> {
   await sql.query('UPDATE sagas SET deadline_at = $2, version = version + 1, updated_at = now() WHERE order_id = $1 AND deadline_at IS NOT NULL', [orderId, until]);
