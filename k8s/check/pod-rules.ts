@@ -51,7 +51,7 @@ function servicePod(workload: Workload, objects: K8sObject[]): Finding[] {
   const fail = (rule: string, message: string) => findings.push(finding(rule, workload, message));
   const pod = workload.spec.template.spec;
   const container = pod.containers[0]!;
-  const name = workload.metadata.name;
+  const name = serviceOfImage(container.image)!;
   const { requests = {}, limits = {} } = container.resources ?? {};
   if (!requests.cpu || !requests.memory || !limits.memory) fail('resources', 'needs cpu and memory requests and a memory limit');
   if (container.readinessProbe?.httpGet?.path !== '/health/ready') fail('probes', 'readiness probe must be GET /health/ready');
@@ -82,7 +82,7 @@ function servicePod(workload: Workload, objects: K8sObject[]): Finding[] {
   };
   const selecting = (kind: string) => objects.filter((object) => object.kind === kind && podsSelected([workload], selectorOf(object)).length > 0);
   for (const kind of ['Service', 'PodDisruptionBudget']) if (selecting(kind).length === 0) fail('coverage', `no ${kind} selects it`);
-  if (!objects.some((object) => object.kind === 'HorizontalPodAutoscaler' && (object.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === name)) fail('coverage', 'no HorizontalPodAutoscaler scales it');
+  if (!objects.some((object) => object.kind === 'HorizontalPodAutoscaler' && (object.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === workload.metadata.name)) fail('coverage', 'no HorizontalPodAutoscaler scales it');
   return findings;
 }
 
