@@ -6,9 +6,10 @@
  * and its grace period. Every container and network carries this run's label,
  * so `removeAll` (and the next run, for a crashed one) leaves nothing behind.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from '@shopfront/testing';
 import type { PodTemplate, Probe } from './manifests.js';
 
 const run = promisify(execFile);
@@ -25,14 +26,13 @@ export interface Pod {
   template: PodTemplate;
   /** The pod's port, published on 127.0.0.1 (the kubelet would probe the pod IP). */
   hostPort: number | undefined;
-  /** Resolves when the container exits, as the kubelet's PLEG notices. */
-  exited: Promise<void>;
 }
 
 export class Cluster {
   readonly network: string;
   private readonly prefix: string;
   private readonly pods = new Set<string>();
+  private readonly watchers = new Set<ChildProcess>();
   private counter = 0;
 
   constructor(runId: string) {
@@ -46,8 +46,9 @@ export class Cluster {
   }
 
   /** `docker run` arguments for one replica of a pod template. */
-  runArgs(template: PodTemplate, name: string, env: Record<string, string> = {}): string[] {
-    const args = ['run', '-d', '--name', name, '--label', `${label}=${process.pid}`, '--network', this.network];
+  runArgs(template: PodTemplate, name: string, hostPort: number | undefined, env: Record<string, string> = {}): string[] {
+    // restartPolicy Always, as the kubelet (with its own backoff) restarts a crashed container in place.
+    const args = ['run', '-d', '--name', name, '--label', `${label}=${process.pid}`, '--network', this.network, '--restart', 'on-failure'];
     for (const alias of template.serviceNames) args.push('--network-alias', alias);
     if (template.user) args.push('--user', template.user);
     if (template.readOnlyRoot) args.push('--read-only');
@@ -57,7 +58,8 @@ export class Cluster {
     if (template.noNewPrivileges) args.push('--security-opt', 'no-new-privileges');
     if (template.memoryLimit) args.push('--memory', dockerMemory(template.memoryLimit));
     for (const [key, value] of Object.entries({ ...template.env, ...env })) args.push('-e', `${key}=${value}`);
-    if (template.port) args.push('-p', `127.0.0.1::${template.port}`);
+    // A fixed host port: it survives a restart of the container, as a pod IP does.
+    if (template.port && hostPort) args.push('-p', `127.0.0.1:${hostPort}:${template.port}`);
     args.push(template.image);
     return args;
   }
@@ -65,13 +67,26 @@ export class Cluster {
   async start(template: PodTemplate, env: Record<string, string> = {}): Promise<Pod> {
     const name = `${this.prefix}-${template.workload}-${this.counter++}`;
     this.pods.add(name);
-    await docker(...this.runArgs(template, name, env));
-    const hostPort = template.port ? Number((await docker('port', name, String(template.port))).split('\n')[0]!.split(':').at(-1)) : undefined;
-    const exited = run('docker', ['wait', name]).then(
-      () => undefined,
-      () => undefined,
-    );
-    return { name, template, hostPort, exited };
+    const hostPort = template.port ? await freePort() : undefined;
+    await docker(...this.runArgs(template, name, hostPort, env));
+    return { name, template, hostPort };
+  }
+
+  /** Resolves when the container next stops, as the kubelet's PLEG notices. */
+  exited(pod: Pod): Promise<void> {
+    // --since replays from now, so a stop between this call and the subscription is not missed.
+    const since = (Date.now() / 1000).toFixed(3);
+    const events = spawn('docker', ['events', '--since', since, '--filter', `container=${pod.name}`, '--filter', 'event=die', '--format', '{{.Status}}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.watchers.add(events);
+    return new Promise((resolve) => {
+      const done = () => {
+        events.kill();
+        this.watchers.delete(events);
+        resolve();
+      };
+      events.stdout.once('data', done);
+      events.once('exit', done);
+    });
   }
 
   /** Polls the readiness probe at its period until it passes (or the deadline). */
@@ -94,8 +109,11 @@ export class Cluster {
       return answer !== undefined && answer.status >= 200 && answer.status < 400;
     }
     if (probe.tcpSocket) {
+      // At the pod's own address, as the kubelet probes: a published port answers TCP even before the process listens.
+      const address = await docker('inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', pod.name).catch(() => '');
+      if (!address) return false;
       return new Promise((resolve) => {
-        const socket = connect(pod.hostPort!, '127.0.0.1');
+        const socket = connect(pod.template.port!, address);
         const done = (ok: boolean) => (socket.destroy(), resolve(ok));
         socket.setTimeout(timeout, () => done(false));
         socket.once('connect', () => done(true)).once('error', () => done(false));
@@ -111,18 +129,24 @@ export class Cluster {
   async terminate(pod: Pod): Promise<{ exitedAfterMs: number }> {
     const started = Date.now();
     await sleep(pod.template.preStopSeconds * 1000);
+    // No restart of a container the kubelet stops on purpose.
+    await docker('update', '--restart', 'no', pod.name).catch(() => undefined);
+    const exited = this.exited(pod);
     await docker('kill', '--signal', 'SIGTERM', pod.name).catch(() => undefined);
     const remaining = pod.template.graceSeconds * 1000 - (Date.now() - started);
     const timer = setTimeout(() => void docker('kill', pod.name).catch(() => undefined), Math.max(remaining, 0));
-    await pod.exited;
+    await exited;
     clearTimeout(timer);
     const exitedAfterMs = Date.now() - started;
     await this.remove(pod.name);
     return { exitedAfterMs };
   }
 
+  /** SIGKILL, as a crash or the OOM killer would; resolves once the container has stopped. */
   async kill(pod: Pod): Promise<void> {
+    const exited = this.exited(pod);
     await docker('kill', pod.name);
+    await exited;
   }
 
   logs(pod: Pod): Promise<string> {
@@ -139,6 +163,8 @@ export class Cluster {
 
   /** Removes every container and the network of this run, synchronously so it also runs on exit paths. */
   removeAll(): void {
+    for (const watcher of this.watchers) watcher.kill();
+    this.watchers.clear();
     const names = [...this.pods];
     if (names.length > 0) spawnSync('docker', ['rm', '-f', '-v', ...names], { stdio: 'ignore' });
     this.pods.clear();

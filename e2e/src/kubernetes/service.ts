@@ -35,7 +35,7 @@ export class EmulatedService {
   /** Adds a ready pod and keeps probing it at its readiness period. */
   add(pod: Pod): void {
     this.endpoints.push(pod);
-    void pod.exited.then(() => this.remove(pod));
+    void this.cluster.exited(pod).then(() => this.remove(pod));
     const probe = pod.template.readinessProbe;
     let failures = 0;
     const timer = setInterval(async () => {
