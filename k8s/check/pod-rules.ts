@@ -96,6 +96,22 @@ function unreadVariables(workload: Workload, objects: K8sObject[]): Finding[] {
   });
 }
 
+/** Consumer-lag metrics must name consumer groups the scaled service really has (`name: '<group>'` in its modules). */
+function lagGroups(objects: K8sObject[], workloads: Workload[]): Finding[] {
+  type Metric = { type: string; external?: { metric: { name: string; selector?: { matchExpressions?: { key: string; values?: string[] }[] } } } };
+  return objects
+    .filter((object) => object.kind === 'HorizontalPodAutoscaler')
+    .flatMap((autoscaler) => {
+      const { scaleTargetRef, metrics = [] } = autoscaler.spec as { scaleTargetRef: { name: string }; metrics?: Metric[] };
+      const target = workloads.find((workload) => workload.metadata.name === scaleTargetRef.name);
+      const service = target && serviceOfImage(target.spec.template.spec.containers[0]!.image);
+      const groups = metrics.filter((metric) => metric.external?.metric.name === 'kafka_consumer_lag').flatMap((metric) => metric.external!.metric.selector?.matchExpressions?.filter((expression) => expression.key === 'group').flatMap((expression) => expression.values ?? []) ?? []);
+      if (groups.length === 0) return [];
+      const source = service ? tsFiles(`services/${service}/src`).map((file) => readFileSync(file, 'utf8')).join('\n') : '';
+      return groups.filter((group) => !source.includes(`name: '${group}'`)).map((group) => finding('hpa-lag-groups', autoscaler, `${service ?? scaleTargetRef.name} has no consumer group ${group}`));
+    });
+}
+
 function production(objects: K8sObject[], workloads: Workload[], services: Workload[]): Finding[] {
   const findings: Finding[] = [];
   for (const workload of services) {
@@ -124,6 +140,7 @@ export function podFindings(objects: K8sObject[], expectations: OverlayExpectati
     ...missing.map((name) => ({ rule: 'coverage', object: `Deployment/${name}`, message: 'no Deployment runs this service' })),
     ...services.flatMap((workload) => servicePod(workload, objects)),
     ...workloads.flatMap((workload) => unreadVariables(workload, objects)),
+    ...lagGroups(objects, workloads),
     ...(expectations.production ? production(objects, workloads, services) : []),
   ];
 }
