@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { freePort } from '@shopfront/testing';
 import type { PodTemplate, Probe } from './manifests.js';
+import { processAlive } from '../platform/processes.js';
 
 const run = promisify(execFile);
 const label = 'shopfront.k8s-emulation.pid';
@@ -53,6 +54,8 @@ export class Cluster {
     if (template.user) args.push('--user', template.user);
     if (template.readOnlyRoot) args.push('--read-only');
     for (const mount of template.tmpfs) args.push('--tmpfs', `${mount.path}:rw,nosuid,nodev,mode=1777${mount.size ? `,size=${dockerMemory(mount.size)}` : ''}`);
+    // A PVC as a fresh Docker volume. Unlike a real PVC, Docker fills a new volume with the image's
+    // files at that path (the image's initialised PGDATA, for one): a known gap of this emulation.
     for (const path of template.persistentPaths) args.push('--mount', `type=volume,dst=${path}`);
     if (template.dropAll) args.push('--cap-drop', 'ALL');
     if (template.noNewPrivileges) args.push('--security-opt', 'no-new-privileges');
@@ -174,17 +177,9 @@ export class Cluster {
 
 /** Containers and networks of earlier runs whose process is gone. */
 async function removeLeftovers(): Promise<void> {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const dead = (line: string) => {
     const [id, pid] = line.split(' ');
-    return id && !alive(Number(pid)) ? [id] : [];
+    return id && !processAlive(Number(pid)) ? [id] : [];
   };
   const containers = (await docker('ps', '-a', '--filter', `label=${label}`, '--format', `{{.ID}} {{.Label "${label}"}}`)).split('\n').flatMap(dead);
   if (containers.length > 0) await docker('rm', '-f', '-v', ...containers);
