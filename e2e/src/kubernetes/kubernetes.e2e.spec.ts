@@ -38,7 +38,14 @@ async function startReplicas(template: PodTemplate): Promise<void> {
 
 describe('the development overlay on real containers', { skip }, () => {
   before(async () => {
+    // Every path removes what this run started: normal end, failure (after), exit and signals.
     process.once('exit', cleanUp);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        cleanUp();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+    }
     await cluster.createNetwork();
     try {
       // Data stores first (the services' readiness needs them), then every service Deployment.
