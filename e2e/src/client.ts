@@ -56,6 +56,29 @@ export class GatewayClient {
   }
 }
 
+/**
+ * Waits until the platform serves through the gateway with every circuit closed. A
+ * test that starts while a cold platform's first calls are still timing out would
+ * otherwise meet a breaker opened by its predecessor's traffic, not by its own.
+ */
+export async function untilServing(gateway: GatewayClient, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const products = await gateway.call('GET', '/v1/products', { key: keys.client1 });
+      const resilience = await gateway.call<{ items: { upstream: string; circuit: { state: string } }[] }>('GET', '/v1/admin/resilience', { key: keys.admin });
+      const open = resilience.body.items?.filter((item) => item.circuit.state !== 'closed').map((item) => `${item.upstream} ${item.circuit.state}`) ?? [];
+      if (products.status === 200 && open.length === 0) return;
+      last = `products ${products.status}; circuits: ${open.join(', ') || 'closed'}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the platform did not serve with every circuit closed within ${timeoutMs} ms: ${last}`);
+}
+
 export interface OrderView {
   orderId: string;
   customerId: string;

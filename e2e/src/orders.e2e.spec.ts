@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { anOrder, eventually } from '@shopfront/testing';
-import { GatewayClient, keys } from './client.js';
+import { GatewayClient, keys, untilServing } from './client.js';
 import { checkInvariants } from './invariants.js';
 import { startPlatform, type RunningPlatform } from './platform/index.js';
 
@@ -20,6 +20,8 @@ before(async () => {
 after(async () => {
   await platform?.stop();
 });
+// One test's overload (a burst, a kill) must not reach the next through an open circuit.
+beforeEach(() => untilServing(gateway));
 
 async function records(orderId: string) {
   const [payments, shipments] = await Promise.all([

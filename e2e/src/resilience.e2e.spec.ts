@@ -6,9 +6,9 @@
  * operator's drill would.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { anOrder, eventually } from '@shopfront/testing';
-import { GatewayClient, keys, type Answer } from './client.js';
+import { GatewayClient, keys, untilServing, type Answer } from './client.js';
 import { checkInvariants } from './invariants.js';
 import { startPlatform, type RunningPlatform } from './platform/index.js';
 
@@ -33,6 +33,11 @@ let gateway: GatewayClient;
 before(async () => {
   platform = await startPlatform({ extraEnv: limits });
   gateway = new GatewayClient(platform.gatewayUrl);
+});
+// Each test starts from a healed platform: no fault left set, every circuit closed.
+beforeEach(async () => {
+  for (const service of ['order', 'payment-provider']) await fault(service, 0);
+  await untilServing(gateway);
 });
 after(async () => {
   await platform?.stop();

@@ -17,13 +17,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { anOrder, freePort } from '@shopfront/testing';
 import pg from 'pg';
 import { ClientRateLimiter } from '../../services/gateway/src/infra/rate-limiter.js';
 import { ensureInfra } from '../runner/infra.js';
 import { repoRoot, waitForReady } from '../runner/platform.js';
 import { serviceCommand } from '../runner/services.js';
+import { dropBenchResources } from './resources.js';
 
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -214,21 +214,9 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   } finally {
     if (gateway) await stop(gateway);
     if (orderService) await stop(orderService);
-    await dropBenchResources(Object.values(databases), topicPrefix);
+    await dropBenchResources(postgresUrl, kafkaBrokers, Object.values(databases), topicPrefix);
     await infra.stop();
   }
-}
-
-async function dropBenchResources(databases: string[], topicPrefix: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
-  await client.connect();
-  for (const database of databases) await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await client.end();
-  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(topicPrefix));
-  if (topics.length > 0) await admin.deleteTopics({ topics });
-  await admin.disconnect();
 }
 
 if (import.meta.main) {

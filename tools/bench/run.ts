@@ -4,21 +4,26 @@
  * meaningful as a ratio). Prints a table and writes bench-results/*.json.
  *
  *   npm run bench                 all
- *   npm run bench -- saga         one (saga | event-store | gateway)
+ *   npm run bench -- saga         one (saga | event-store | gateway | capacity)
+ *   npm run bench -- capacity --rates 10,20 --seconds 10   (flags: tools/bench/capacity.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../runner/platform.ts';
+import { benchCapacity, parseCapacityArgs } from './capacity.js';
 import { benchEventStore } from './event-store.js';
 import { benchGateway } from './gateway.js';
 import { benchSagas } from './saga.js';
 
-type Bench = { name: string; run: () => Promise<Record<string, unknown>> };
+type Bench = { name: string; run: () => Promise<Record<string, unknown>>; quiet?: boolean };
 
 const benches: Bench[] = [
+  // Closed-loop: each client waits for its order before sending the next, so it never offers more than the platform takes.
   { name: 'saga', run: async () => ({ ...(await benchSagas({ gatewayUrl: process.env.GATEWAY_URL })) }) },
   { name: 'event-store', run: benchEventStore },
   { name: 'gateway', run: () => benchGateway() },
+  // Open-loop: a fixed arrival rate whatever the platform answers; prints its own tables.
+  { name: 'capacity', run: () => benchCapacity(parseCapacityArgs(process.argv.slice(3))), quiet: true },
 ];
 
 const wanted = process.argv[2];
@@ -35,7 +40,8 @@ for (const bench of selected) {
   const result = await bench.run();
   summary[bench.name] = result;
   writeFileSync(join(repoRoot, 'bench-results', `${bench.name}.json`), JSON.stringify(result, null, 2));
-  console.log(`  ${JSON.stringify(result)}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (!bench.quiet) console.log(`  ${JSON.stringify(result)}`);
+  console.log(`  written: bench-results/${bench.name}.json (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 writeFileSync(join(repoRoot, 'bench-results', 'summary.json'), JSON.stringify(summary, null, 2));
 console.log(`\nwritten: bench-results/summary.json`);

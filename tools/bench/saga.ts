@@ -1,6 +1,9 @@
 /**
- * End-to-end saga benchmark: places orders through the gateway at a fixed
- * concurrency and measures place → terminal latency and sagas per second.
+ * End-to-end saga benchmark, closed-loop: places orders through the gateway
+ * at a fixed concurrency (each client waits for its order before placing the
+ * next) and measures place → terminal latency and sagas per second. A
+ * closed loop never offers more than the platform takes, so it cannot show
+ * saturation: that is the open-loop `capacity` bench's job.
  * Uses a running platform (GATEWAY_URL) or starts one as local processes.
  */
 import { anOrder } from '@shopfront/testing';
@@ -8,6 +11,7 @@ import { GatewayClient } from '../../e2e/src/client.js';
 import { startLocalPlatform } from '../../e2e/src/platform/local.js';
 
 export interface SagaBenchResult {
+  mode: 'closed-loop';
   orders: number;
   concurrency: number;
   seconds: number;
@@ -46,6 +50,7 @@ export async function benchSagas(options: { orders?: number; concurrency?: numbe
     const seconds = (Date.now() - started) / 1000;
     const sorted = latencies.sort((a, b) => a - b);
     return {
+      mode: 'closed-loop',
       orders,
       concurrency,
       seconds,

@@ -1,12 +1,18 @@
 /**
  * `npm test` and friends: finds spec files by kind, makes sure the real
  * infrastructure answers (Postgres, Redis, Kafka) before integration and
- * end-to-end tests, and runs them with Node's own test runner.
+ * end-to-end tests, and runs each file with Node's own test runner in a
+ * process group of its own, bounded in time (spec-file.ts), so one stuck file
+ * fails alone instead of holding the run forever.
  *
  *   node tools/test/run.ts unit|int|e2e|all [--only <substring>]
+ *
+ * TEST_FILE_TIMEOUT_S overrides every kind's per-file limit; TEST_KEEP_GOING=true
+ * runs the later kinds after a failed one.
  */
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
+import { killAllRunning, runSpecFile, type SpecFileResult } from './spec-file.ts';
 
 type Kind = 'unit' | 'int' | 'e2e';
 
@@ -16,16 +22,34 @@ const patterns: Record<Kind, string[]> = {
   e2e: ['e2e/src/**/*.e2e.spec.ts'],
 };
 
+/** Integration and e2e files share one broker and one CPU pair: one at a time keeps timings honest. */
+const plan: Record<Kind, { concurrency: number; testTimeoutMs: number; fileTimeoutMs: number }> = {
+  unit: { concurrency: 2, testTimeoutMs: 30_000, fileTimeoutMs: 120_000 },
+  int: { concurrency: 1, testTimeoutMs: 120_000, fileTimeoutMs: 360_000 },
+  e2e: { concurrency: 1, testTimeoutMs: 600_000, fileTimeoutMs: 900_000 },
+};
+
+const nodeArgs = ['--import', '@swc-node/register/esm-register', '--conditions=@shopfront/source', '--enable-source-maps', '--disable-warning=TimeoutNegativeWarning'];
+
 const [, , which = 'all', ...rest] = process.argv;
-const only = rest[rest.indexOf('--only') + 1];
+const only = rest.includes('--only') ? rest[rest.indexOf('--only') + 1] : undefined;
 const kinds: Kind[] = which === 'all' ? ['unit', 'int', 'e2e'] : [which as Kind];
 if (!kinds.every((kind) => kind in patterns)) {
   console.error(`usage: node tools/test/run.ts unit|int|e2e|all [--only <substring>]`);
   process.exit(2);
 }
+const overrideSeconds = Number(process.env.TEST_FILE_TIMEOUT_S ?? '');
 
-const results: { kind: Kind; code: number; seconds: number; files: number }[] = [];
 let infraStop: (() => Promise<void>) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping every running spec file`);
+    killAllRunning();
+    void Promise.resolve(infraStop?.()).finally(() => process.exit(130));
+  });
+}
+
+const results: { kind: Kind; files: SpecFileResult[]; seconds: number }[] = [];
 try {
   for (const kind of kinds) {
     const files = patterns[kind].flatMap((pattern) => globSync(pattern)).filter((file) => !only || file.includes(only)).sort();
@@ -38,35 +62,60 @@ try {
       const { ensureInfra } = await import('../runner/infra.ts');
       infraStop = (await ensureInfra({ quiet: false })).stop;
     }
-    console.log(`\n▶ ${kind}: ${files.length} spec file(s)`);
+    const limits = { ...plan[kind], ...(overrideSeconds > 0 ? { fileTimeoutMs: overrideSeconds * 1000 } : {}) };
+    console.log(`\n▶ ${kind}: ${files.length} spec file(s), at most ${limits.fileTimeoutMs / 1000} s each`);
     const started = Date.now();
-    const code = await runNodeTests(files, kind);
-    results.push({ kind, code, seconds: (Date.now() - started) / 1000, files: files.length });
-    if (code !== 0 && process.env.TEST_KEEP_GOING !== 'true') break;
+    const done = await runKind(kind, files, limits);
+    results.push({ kind, files: done, seconds: (Date.now() - started) / 1000 });
+    if (done.some(failedFile) && process.env.TEST_KEEP_GOING !== 'true') break;
   }
 } finally {
   await infraStop?.();
 }
 
 console.log('\n── summary ──');
-for (const result of results) console.log(`${result.kind.padEnd(5)} ${result.code === 0 ? 'ok    ' : 'FAILED'} ${result.files} file(s) in ${result.seconds.toFixed(1)} s`);
-process.exit(results.some((result) => result.code !== 0) ? 1 : 0);
+for (const { kind, files, seconds } of results) {
+  const failed = files.filter(failedFile);
+  console.log(`${kind.padEnd(5)} ${failed.length === 0 ? 'ok    ' : 'FAILED'} ${files.length} file(s) in ${seconds.toFixed(1)} s`);
+  for (const file of failed) console.log(`      ✖ ${file.file}${file.timedOut ? ' (killed at its time limit)' : ''} in ${file.seconds.toFixed(1)} s`);
+}
+const all = results.flatMap((result) => result.files);
+const total = (key: 'passed' | 'failed' | 'skipped') => all.reduce((sum, file) => sum + file[key], 0);
+console.log(`tests: ${total('passed')} passed, ${total('failed')} failed, ${total('skipped')} skipped`);
+process.exit(all.some(failedFile) ? 1 : 0);
 
-function runNodeTests(files: string[], kind: Kind): Promise<number> {
-  const args = [
-    '--import', '@swc-node/register/esm-register',
-    '--conditions=@shopfront/source',
-    '--enable-source-maps',
-    '--disable-warning=TimeoutNegativeWarning',
-    '--test',
-    '--test-reporter=spec',
-    // Integration and e2e tests share one broker and one CPU pair: one file at a time keeps timings honest.
-    `--test-concurrency=${kind === 'unit' ? 2 : 1}`,
-    `--test-timeout=${kind === 'e2e' ? 600_000 : 120_000}`,
-    ...files,
-  ];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+function failedFile(result: SpecFileResult): boolean {
+  return result.code !== 0 || result.failed > 0;
+}
+
+async function runKind(kind: Kind, files: string[], limits: (typeof plan)[Kind]): Promise<SpecFileResult[]> {
+  const queue = [...files];
+  const done: SpecFileResult[] = [];
+  const streaming = limits.concurrency === 1;
+  const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      if (streaming) console.log(`\n· ${file}`);
+      const result = await runSpecFile(file, {
+        nodeArgs,
+        testTimeoutMs: limits.testTimeoutMs,
+        fileTimeoutMs: limits.fileTimeoutMs,
+        env,
+        stream: streaming ? (chunk) => process.stdout.write(chunk) : undefined,
+        heartbeat: (elapsed) => console.log(`  … ${file} still running (${elapsed} s of at most ${limits.fileTimeoutMs / 1000} s)`),
+      });
+      if (!streaming) process.stdout.write(`\n· ${file}\n${result.output}`);
+      if (result.timedOut && kind === 'e2e') removeTestContainers();
+      done.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limits.concurrency, files.length) }, worker));
+  return done;
+}
+
+/** A killed e2e file cannot stop its containers: remove what testcontainers labelled. */
+function removeTestContainers(): void {
+  const list = spawnSync('docker', ['ps', '-aq', '--filter', 'label=org.testcontainers=true'], { encoding: 'utf8', timeout: 10_000 });
+  const ids = (list.stdout ?? '').split('\n').filter(Boolean);
+  if (ids.length > 0) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore', timeout: 60_000 });
 }

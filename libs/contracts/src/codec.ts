@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EnvelopeHeader, type Envelope } from './envelope.js';
 import { ContractError } from './errors.js';
-import { isMessageType, messageSchemas, type MessageData, type MessageType } from './messages.js';
+import { isMessageType, messageCatalog, messageSchemas, type MessageData, type MessageType } from './messages.js';
+import { currentVersion, readAs } from './versioning.js';
 
 export type Message<T extends MessageType = MessageType> = {
   [K in T]: Envelope<K, MessageData<K>>;
@@ -34,20 +35,21 @@ export function createMessage<T extends MessageType>(
   } as Message<T>;
 }
 
-/** Validates a message at the edge of a consumer: header, type, version and data shape. */
+/**
+ * Validates a message at the edge of a consumer: header, type, version and data shape. An older
+ * version is upcast, and a newer one read where its rule allows (ADR 0015), so the consumer
+ * always decides on the current shape: the message returned is at the current version.
+ */
 export function parseMessage(raw: unknown): Message {
   const value = typeof raw === 'string' || Buffer.isBuffer(raw) ? parseJson(raw.toString()) : raw;
   const header = EnvelopeHeader.safeParse(value);
   if (!header.success) throw new ContractError('INVALID_SHAPE', `envelope: ${header.error.message}`);
   const { type, schemaVersion } = header.data;
   if (!isMessageType(type)) throw new ContractError('UNKNOWN_TYPE', `unknown message type ${type}`);
-  const spec = messageSchemas[type];
-  if (schemaVersion !== spec.version) {
-    throw new ContractError('UNSUPPORTED_VERSION', `${type} v${schemaVersion}; this consumer reads v${spec.version}`);
-  }
-  const data = spec.data.safeParse((value as { data?: unknown }).data);
-  if (!data.success) throw new ContractError('INVALID_SHAPE', `${type}: ${data.error.message}`);
-  return { ...header.data, type, data: data.data } as Message;
+  const spec = messageCatalog[type];
+  const current = currentVersion(spec);
+  const data = readAs(type, spec, current, schemaVersion, (value as { data?: unknown }).data);
+  return { ...header.data, type, schemaVersion: current, data } as Message;
 }
 
 function parseJson(text: string): unknown {

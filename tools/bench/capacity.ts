@@ -1,0 +1,237 @@
+/**
+ * Open-loop capacity: orders offered through the gateway at fixed arrival
+ * rates, step by step, whatever the platform answers (docs/performance.md).
+ *
+ *   npm run bench -- capacity [--rates 10,20,40] [--seconds 10] [--url http://127.0.0.1:3000]
+ *                             [--profile] [--port-base 4500] [--drain 30] [--settle 11]
+ *                             [--pgbench-seconds 10] [--idle-seconds 10] [--all-steps]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../runner/platform.ts';
+import { offerStep } from './capacity/load.ts';
+import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
+import { commits, dropDatabase, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
+import { cpuDelta, machineCpu, sampleCpu, type Watched } from './capacity/processes.ts';
+import { profileServices, type StepProfiler } from './capacity/profiler.ts';
+import { highestSustained, ratio } from './capacity/stats.ts';
+import { capacityTable, perOrderTable, summarizeStep, type StepResult } from './capacity/summary.ts';
+
+export interface CapacityOptions {
+  rates: number[];
+  seconds: number;
+  url?: string | undefined;
+  profile: boolean;
+  portBase: number;
+  drainS: number;
+  settleS: number;
+  pgbenchSeconds: number;
+  idleSeconds: number;
+  allSteps: boolean;
+  say: (line: string) => void;
+}
+
+export function parseCapacityArgs(args: string[], say: (line: string) => void = console.log): CapacityOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rates: { type: 'string', default: '10,20,40,80,120,160,200' },
+      seconds: { type: 'string', default: '10' },
+      url: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'port-base': { type: 'string', default: '4500' },
+      drain: { type: 'string', default: '30' },
+      settle: { type: 'string', default: '11' },
+      'pgbench-seconds': { type: 'string', default: '10' },
+      'idle-seconds': { type: 'string', default: '10' },
+      'all-steps': { type: 'boolean', default: false },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
+    return value;
+  };
+  const rates = values.rates.split(',').map((rate) => positive('rates', rate.trim()));
+  if (values.profile && values.url) throw new Error('--profile needs the bench to start the platform itself (services run with their inspector on); drop --url');
+  return {
+    rates,
+    seconds: positive('seconds', values.seconds),
+    url: values.url,
+    profile: values.profile,
+    portBase: positive('port-base', values['port-base']),
+    drainS: positive('drain', values.drain),
+    settleS: Number(values.settle),
+    pgbenchSeconds: positive('pgbench-seconds', values['pgbench-seconds']),
+    idleSeconds: positive('idle-seconds', values['idle-seconds']),
+    allSteps: values['all-steps'],
+    say,
+  };
+}
+
+const skus = Array.from({ length: 9 }, (_, index) => `SKU-00${index + 1}`);
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+function watchedOf(platform: BenchPlatform): Watched {
+  const port = (url: string, fallback: number) => Number(new URL(url).port || fallback);
+  return {
+    services: platform.pids,
+    kafkaPort: Number(platform.kafkaBrokers.split(',')[0]!.split(':')[1] ?? 9092),
+    postgresPort: port(platform.postgresUrl, 5432),
+    redisPort: port(platform.redisUrl, 6379),
+    databases: Object.values(platform.databases),
+  };
+}
+
+const deltaOf = (before: Record<string, number>, after: Record<string, number>) => Object.fromEntries(Object.keys(after).map((name) => [name, after[name]! - (before[name] ?? 0)]));
+
+/** The platform with no load: CPU as % of one core per process, and commits/s. */
+async function measureIdle(platform: BenchPlatform, seconds: number) {
+  const watched = watchedOf(platform);
+  const [cpuBefore, commitsBefore, startedAt] = [sampleCpu(watched), await commits(platform.postgresUrl, platform.databases), performance.now()];
+  await sleep(seconds * 1000);
+  const [cpuAfter, commitsAfter] = [sampleCpu(watched), await commits(platform.postgresUrl, platform.databases)];
+  const windowS = (performance.now() - startedAt) / 1000;
+  const cpu = cpuDelta(cpuBefore, cpuAfter);
+  const percentOfCore = Object.fromEntries(Object.entries(cpu).map(([name, value]) => [name, round1((value / windowS) * 100)]));
+  const services = Object.keys(platform.databases).reduce((total, name) => total + (cpu[name] ?? 0), 0);
+  const committed = deltaOf(commitsBefore, commitsAfter);
+  return {
+    seconds: round1(windowS),
+    percentOfOneCore: { ...percentOfCore, services: round1((services / windowS) * 100), platform: round1(((services + (cpu.kafka ?? 0) + (cpu.postgres ?? 0) + (cpu.redis ?? 0)) / windowS) * 100) },
+    commitsPerSecond: { ...Object.fromEntries(Object.entries(committed).map(([name, value]) => [name, round1(value / windowS)])), total: round1(Object.values(committed).reduce((a, b) => a + b, 0) / windowS) },
+  };
+}
+
+async function runStep(platform: BenchPlatform, options: CapacityOptions, run: string, rate: number, pgbench: PgbenchResult | null, profile: boolean) {
+  const watched = watchedOf(platform);
+  const profiler: StepProfiler | undefined = profile
+    ? await profileServices(Object.fromEntries(Object.entries(platform.pids()).map(([name, pid]) => [name, { pid, port: platform.ports[name as keyof typeof platform.ports] }])))
+    : undefined;
+  const commitsBefore = await commits(platform.postgresUrl, platform.databases);
+  const [cpuBefore, machineBefore] = [sampleCpu(watched), machineCpu()];
+  const windowStart = performance.now();
+  const load = await offerStep({
+    gatewayUrl: platform.gatewayUrl,
+    apiKey: 'dev-key-1',
+    rate,
+    seconds: options.seconds,
+    prefix: `bench-${run}-${rate}`,
+    drainMs: options.drainS * 1000,
+    onProgress: (progress) =>
+      options.say(`  ${String(rate).padStart(4)}/s  ${String(progress.elapsedS).padStart(3)} s  sent ${progress.sent}  answered ${progress.answered}  accepted ${progress.accepted}  terminal ${progress.terminal}`),
+  });
+  const [cpuAfter, machineAfter] = [sampleCpu(watched), machineCpu()];
+  const windowSeconds = (performance.now() - windowStart) / 1000;
+  const profiles = await profiler?.stop();
+  // Idle backends report their commit counts up to 10 s late: wait before reading them.
+  await sleep(options.settleS * 1000);
+  const commitsAfter = await commits(platform.postgresUrl, platform.databases);
+  const result = summarizeStep({
+    rate,
+    seconds: options.seconds,
+    load,
+    cpuSeconds: cpuDelta(cpuBefore, cpuAfter),
+    machineBusySeconds: machineAfter.busy - machineBefore.busy,
+    windowSeconds,
+    commits: deltaOf(commitsBefore, commitsAfter),
+    pgbenchTps: pgbench?.tps ?? null,
+  });
+  return { result: { ...result, loadAverage1m: round1(loadavg()[0]!) }, profiles };
+}
+
+export async function benchCapacity(options: CapacityOptions) {
+  const { say } = options;
+  const run = randomBytes(3).toString('hex');
+  const startedAt = new Date().toISOString();
+  say(`capacity (open-loop): rates ${options.rates.join(', ')} /s, ${options.seconds} s each; load average ${loadavg().map(round1).join(' ')}`);
+  const loadAverageAtStart = loadavg().map(round1);
+  const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+  const pgbenchDatabase = `bench_pgbench_${run}`;
+  let platform: BenchPlatform | undefined;
+  // Ctrl-C or SIGTERM at any point: stop what was started, drop what was created, then exit.
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping the bench's platform and dropping its databases and topics`);
+    void Promise.allSettled([platform?.stop(), dropDatabase(postgresUrl, pgbenchDatabase)]).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const steps: StepResult[] = [];
+  let profiled: { rate: number; files: string[] } | undefined;
+  try {
+    say(`machine ceiling: pgbench -N -c 16 for ${options.pgbenchSeconds} s`);
+    const pgbench = await pgbenchCeiling(postgresUrl, { database: pgbenchDatabase, clients: 16, seconds: options.pgbenchSeconds });
+    say(`  ${pgbench.tps} transactions/s`);
+    say(options.url ? `platform: ${options.url} (already running)` : `platform: starting its own on ports ${options.portBase}-${options.portBase + 5}`);
+    platform = options.url ? attachedPlatform(options.url) : await startOwnPlatform({ portBase: options.portBase, profile: options.profile, say });
+    await platform.waitReady();
+    const planned = options.rates.reduce((total, rate) => total + rate * options.seconds, 0);
+    await restock(platform.gatewayUrl, skus, Math.ceil(planned / skus.length) + 1_000);
+    say('restocked SKU-001..SKU-009; warming up (20 orders at 5/s)');
+    await offerStep({ gatewayUrl: platform.gatewayUrl, apiKey: 'dev-key-1', rate: 5, seconds: 4, prefix: `bench-${run}-warm`, drainMs: 30_000 });
+    await sleep(options.settleS * 1000);
+    say(`idle: ${options.idleSeconds} s with no load`);
+    const idle = await measureIdle(platform, options.idleSeconds);
+    say(`  services ${idle.percentOfOneCore.services} % of one core, whole platform ${idle.percentOfOneCore.platform} %, ${idle.commitsPerSecond.total} commits/s`);
+
+    let failuresInARow = 0;
+    for (const rate of options.rates) {
+      const profileThis = options.profile && !profiled?.files.length;
+      const { result, profiles } = await runStep(platform, options, run, rate, pgbench, profileThis);
+      steps.push(result);
+      say(`  ${rate}/s: ${result.accepted}/${result.offered} accepted, ${result.terminal} terminal, ${result.completedPerSecond}/s, p99 ${result.placeToTerminalMs.p99} ms, ${result.transactionsPerOrder.total ?? '-'} xact/order → ${result.sustained ? 'sustained' : 'NOT sustained'}`);
+      if (profiles) profiled = { rate, files: result.sustained && rate !== options.rates.at(-1) ? [] : writeProfiles(run, rate, profiles) };
+      failuresInARow = result.sustained ? 0 : failuresInARow + 1;
+      if (failuresInARow >= 2 && !options.allSteps) {
+        say('  two steps in a row not sustained: stopping (--all-steps runs every step)');
+        break;
+      }
+    }
+    const best = highestSustained(steps);
+    const result = {
+      mode: 'open-loop',
+      at: startedAt,
+      platform: { url: platform.gatewayUrl, own: platform.own, databases: platform.databases, ...(platform.topicPrefix ? { topicPrefix: platform.topicPrefix } : {}) },
+      settings: { rates: options.rates, seconds: options.seconds, drainS: options.drainS, settleS: options.settleS, profile: options.profile },
+      machine: { loadAverageAtStart, pgbench },
+      idle,
+      steps,
+      highestSustainedRate: best,
+      highestSustainedVsPgbench: best === null ? null : ratio(best, pgbench.tps, 4),
+      ...(profiled ? { profiles: profiled } : {}),
+    };
+    say(`\n${capacityTable(steps)}\n`);
+    say(`CPU-ms per completed order, by process (bench = this load generator):\n${perOrderTable(steps, (step) => step.cpuMsPerOrder, 'process')}\n`);
+    say(`Postgres transactions per completed order, by database:\n${perOrderTable(steps, (step) => step.transactionsPerOrder, 'database')}\n`);
+    say(`machine ceiling: pgbench -N ${pgbench.tps} tps; idle platform ${idle.percentOfOneCore.platform} % of one core (services ${idle.percentOfOneCore.services} %), ${idle.commitsPerSecond.total} commits/s`);
+    say(best === null ? 'highest rate sustained: none of the steps' : `highest rate sustained: ${best} orders/s (${result.highestSustainedVsPgbench} × pgbench -N tps)`);
+    if (profiled) say(`CPU profiles (${profiled.rate}/s step): ${profiled.files.join(', ')}`);
+    // Kept beside the latest bench-results/capacity.json, so a before and an after can be compared later.
+    const kept = join('bench-results', `capacity-${startedAt.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(join(repoRoot, kept), JSON.stringify(result, null, 2));
+    say(`written: ${kept}`);
+    return result;
+  } catch (error) {
+    const logs = platform?.recentLogs() ?? [];
+    if (logs.length > 0) say(`last service lines:\n${logs.slice(-15).join('\n')}`);
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await platform?.stop();
+  }
+}
+
+function writeProfiles(run: string, rate: number, profiles: Record<string, string>): string[] {
+  const directory = join('bench-results', 'profiles', `capacity-${run}-${rate}`);
+  mkdirSync(join(repoRoot, directory), { recursive: true });
+  return Object.entries(profiles).map(([service, profile]) => {
+    const file = join(directory, `${service}.cpuprofile`);
+    writeFileSync(join(repoRoot, file), profile);
+    return file;
+  });
+}

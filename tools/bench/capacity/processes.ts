@@ -1,0 +1,160 @@
+/**
+ * CPU seconds per process, read from /proc: each service's node process, the
+ * Kafka broker, Postgres, and redis-server. Processes are found by the port
+ * they listen on, so another platform or broker on this machine is never
+ * counted by mistake. Postgres is reported twice: `postgres`, the backends
+ * serving the platform's own databases (a backend's process title names its
+ * database), and `postgres-all`, the whole server (other clients' backends,
+ * the WAL writer and checkpointer, and through the postmaster's
+ * reaped-children time every backend that exited).
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+const ticksPerSecond = 100; // USER_HZ: 100 on every Linux build this project runs on (getconf CLK_TCK)
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  /** utime + stime of the process itself, in seconds. */
+  own: number;
+  /** cutime + cstime: children it has waited for, in seconds. */
+  reaped: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const tick = (index: number) => Number(fields[index]) / ticksPerSecond;
+    return { pid, ppid: Number(fields[1]), own: tick(11) + tick(12), reaped: tick(13) + tick(14) };
+  } catch {
+    return undefined; // exited since it was listed
+  }
+}
+
+const allPids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+
+/** Socket inodes listening on `port` (IPv4 or IPv6, any address). */
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      if (columns.length < 10 || columns[3] !== '0A') continue; // 0A: LISTEN
+      if (Number.parseInt(columns[1]!.split(':')[1]!, 16) === port) inodes.add(columns[9]!);
+    }
+  }
+  return inodes;
+}
+
+function socketInodesOf(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match) inodes.add(match[1]!);
+      } catch {
+        // closed while we looked
+      }
+    }
+  } catch {
+    // exited, or not ours to read
+  }
+  return inodes;
+}
+
+/** The process listening on a TCP port on this machine, if any. */
+export function listenerPid(port: number): number | undefined {
+  const wanted = listeningInodes(port);
+  if (wanted.size === 0) return undefined;
+  for (const pid of allPids()) {
+    for (const inode of socketInodesOf(pid)) if (wanted.has(inode)) return pid;
+  }
+  return undefined;
+}
+
+/** Every TCP port a process listens on (the profiler uses it to find a service's inspector). */
+export function listeningPorts(pid: number): number[] {
+  const own = socketInodesOf(pid);
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      if (columns.length >= 10 && columns[3] === '0A' && own.has(columns[9]!)) ports.push(Number.parseInt(columns[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
+}
+
+export interface Watched {
+  /** Service name → its pid now (a restarted service has a new one). */
+  services: () => Record<string, number | undefined>;
+  kafkaPort: number;
+  postgresPort: number;
+  redisPort: number;
+  /** The platform's databases: their backends make up `postgres`. */
+  databases: string[];
+}
+
+/** The database a Postgres backend serves, from its title (`postgres: [<cluster>: ]<user> <database> <client> <state>`). */
+export function backendDatabase(title: string): string | undefined {
+  const match = /^postgres: (?:\S+: )?(\S+) (\S+) \S+\(\d+\)/.exec(title);
+  return match?.[2];
+}
+
+const titleOf = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+};
+
+export type CpuSample = Record<string, number>;
+
+/** CPU seconds used so far by each watched process group, plus this bench process itself. */
+export function sampleCpu(watched: Watched): CpuSample {
+  const sample: CpuSample = {};
+  for (const [name, pid] of Object.entries(watched.services())) sample[name] = pid === undefined ? 0 : (readStat(pid)?.own ?? 0);
+  const kafka = listenerPid(watched.kafkaPort);
+  sample.kafka = kafka === undefined ? 0 : (readStat(kafka)?.own ?? 0);
+  const redis = listenerPid(watched.redisPort);
+  sample.redis = redis === undefined ? 0 : (readStat(redis)?.own ?? 0);
+  const postmaster = listenerPid(watched.postgresPort);
+  const master = postmaster === undefined ? undefined : readStat(postmaster);
+  if (master) {
+    const children = allPids()
+      .map(readStat)
+      .filter((stat): stat is ProcStat => stat !== undefined && stat.ppid === master.pid);
+    const ours = new Set(watched.databases);
+    sample.postgres = children.filter((child) => ours.has(backendDatabase(titleOf(child.pid)) ?? '')).reduce((sum, child) => sum + child.own, 0);
+    sample['postgres-all'] = master.own + master.reaped + children.reduce((sum, child) => sum + child.own, 0);
+  } else {
+    sample.postgres = 0;
+    sample['postgres-all'] = 0;
+  }
+  const bench = process.cpuUsage();
+  sample.bench = (bench.user + bench.system) / 1e6;
+  return sample;
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+export function machineCpu(): { busy: number; total: number } {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const ticks = values.map(Number);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+  const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0); // guest time is already inside user
+  return { busy: (total - idle) / ticksPerSecond, total: total / ticksPerSecond };
+}
+
+export function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
+  return Object.fromEntries(Object.keys(after).map((name) => [name, Math.max(0, (after[name] ?? 0) - (before[name] ?? 0))]));
+}
