@@ -1,78 +1,92 @@
 /**
- * The Kubernetes manifests against what the code and the contract say: no
- * cluster here, so these are read as data and checked for the drift that
- * breaks a deploy silently (a port, a probe path, an image name, the
- * production overlay leaving fault injection on).
+ * The Kubernetes manifests as a cluster would receive them: each overlay
+ * rendered by the machine's `kubectl kustomize` passes every k8s:check rule,
+ * every deliberately broken fixture (k8s/check/broken/<overlay>--<rule>--<what>)
+ * fails on the rule it names, and the rendered objects agree with the code
+ * (images, ports, probe paths, upstream URLs).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import { serviceTag } from '../infra/images/tags.ts';
-import { defaultSettings, serviceNames } from '../tools/runner/services.ts';
+import { defaultPorts, serviceNames } from '../tools/runner/services.ts';
+import { checkChaos, checkDirectory, k8sRoot, overlays } from './check/check.ts';
+import type { Workload } from './check/objects.ts';
+import { render, type K8sObject } from './check/render.ts';
 
-interface Manifest {
-  kind: string;
-  metadata: { name: string; labels?: Record<string, string> };
-  spec?: Record<string, unknown>;
-  data?: Record<string, string>;
-}
-interface Container {
-  name: string;
-  image: string;
-  ports: { name: string; containerPort: number }[];
-  env?: { name: string; value?: string }[];
-  readinessProbe?: { httpGet?: { path: string; port: string } };
-  livenessProbe?: { httpGet?: { path: string; port: string } };
-  securityContext?: { allowPrivilegeEscalation?: boolean };
-}
+const rendered = {
+  development: checkDirectory(join(k8sRoot, 'overlays/development'), overlays.development, 'spec-development'),
+  production: checkDirectory(join(k8sRoot, 'overlays/production'), overlays.production, 'spec-production'),
+};
+const find = (objects: K8sObject[], kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name);
+const brokenRoot = join(k8sRoot, 'check/broken');
+const fixtures = readdirSync(brokenRoot).sort();
 
-const read = (path: string): Manifest[] =>
-  parseAllDocuments(readFileSync(new URL(path, import.meta.url), 'utf8')).map((document) => document.toJS() as Manifest).filter(Boolean);
-const base = (read('base/kustomization.yaml')[0] as unknown as { resources: string[] }).resources.flatMap((file) => read(`base/${file}`));
-const find = (kind: string, name: string) => base.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
-const contractPorts = defaultSettings({}).ports;
-
-/** The JSON-patch operations an overlay applies to the config map. */
-function configPatches(overlay: string): Record<string, string> {
-  const kustomization = read(`overlays/${overlay}/kustomization.yaml`)[0] as unknown as { patches: { target: { kind: string }; patch: string }[] };
-  const patch = kustomization.patches.find((entry) => entry.target.kind === 'ConfigMap')?.patch ?? '[]';
-  const operations = parseAllDocuments(patch)[0]!.toJS() as { op: string; path: string; value: string }[];
-  return Object.fromEntries(operations.filter((operation) => operation.op === 'replace').map((operation) => [operation.path.replace('/data/', ''), operation.value]));
-}
-
-describe('the Kubernetes manifests', () => {
-  for (const service of serviceNames) {
-    it(`given ${service}, then its Deployment runs the image npm run images builds, on the contract's port, probed on /health`, () => {
-      const deployment = find('Deployment', service);
-      assert.ok(deployment, `a Deployment named ${service}`);
-      const template = deployment.spec!.template as { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } } };
-      const [container] = template.spec.containers;
-      assert.equal(container?.image, serviceTag(service));
-      assert.deepEqual(container?.ports.map((port) => port.containerPort), [contractPorts[service]]);
-      assert.equal(container?.env?.find((variable) => variable.name === `${service.toUpperCase()}_PORT`)?.value, String(contractPorts[service]));
-      assert.equal(container?.readinessProbe?.httpGet?.path, '/health/ready');
-      assert.equal(container?.livenessProbe?.httpGet?.path, '/health/live');
-      assert.equal(template.spec.securityContext?.runAsNonRoot, true);
-      assert.equal(container?.securityContext?.allowPrivilegeEscalation, false);
-
-      const serviceManifest = find('Service', service);
-      assert.ok(serviceManifest, `a Service named ${service}`);
-      const selector = serviceManifest.spec!.selector as Record<string, string>;
-      for (const [label, value] of Object.entries(selector)) assert.equal(template.metadata.labels[label], value, `the Service selects the pods by ${label}`);
-      assert.deepEqual((serviceManifest.spec!.ports as { port: number }[]).map((port) => port.port), [contractPorts[service]]);
+describe('the rendered Kubernetes manifests', () => {
+  for (const [name, result] of Object.entries(rendered)) {
+    it(`given the ${name} overlay, when rendered, then k8s:check finds nothing`, () => {
+      assert.deepEqual(result.findings, []);
     });
   }
 
-  it('given the shared config map, then every upstream URL names a Service on its contract port', () => {
-    const config = find('ConfigMap', 'shopfront-config')!.data!;
-    for (const service of serviceNames.filter((name) => name !== 'gateway')) {
-      assert.equal(config[`${service.toUpperCase()}_URL`], `http://${service}:${contractPorts[service]}`);
-    }
+  it('given the chaos experiments, when rendered, then each is well-formed and selects pods of the development overlay', () => {
+    const experiments = render(join(k8sRoot, 'chaos'));
+    assert.ok(experiments.length >= 7);
+    assert.deepEqual(new Set(experiments.map((experiment) => experiment.kind)), new Set(['PodChaos', 'NetworkChaos', 'StressChaos']));
+    assert.deepEqual(checkChaos(experiments, rendered.development.objects, 'shopfront'), []);
   });
 
-  it('given the overlays, then production turns fault injection off and development turns it on', () => {
-    assert.equal(configPatches('production').CHAOS_ENABLED, 'false');
-    assert.equal(configPatches('development').CHAOS_ENABLED, 'true');
+  for (const service of serviceNames) {
+    it(`given ${service}, then both overlays run its image on the contract's port, probed on /health`, () => {
+      for (const [name, { objects }] of Object.entries(rendered)) {
+        const deployment = find(objects, 'Deployment', service) as Workload | undefined;
+        assert.ok(deployment, `${name}: a Deployment named ${service}`);
+        const [container] = deployment.spec.template.spec.containers;
+        assert.match(container!.image, new RegExp(`(^|/)${serviceTag(service).replace(':dev', '')}:`));
+        if (name === 'development') assert.equal(container!.image, serviceTag(service));
+        assert.deepEqual(container!.ports!.map((port) => port.containerPort), [defaultPorts[service]]);
+        assert.equal(container!.readinessProbe?.httpGet?.path, '/health/ready');
+        assert.ok(find(objects, 'HorizontalPodAutoscaler', service), `${name}: an HPA for ${service}`);
+        assert.ok(find(objects, 'PodDisruptionBudget', service), `${name}: a PDB for ${service}`);
+      }
+    });
+  }
+
+  it('given the gateway, then its upstream URLs name each Service on its contract port', () => {
+    const upstreams = (find(rendered.development.objects, 'ConfigMap', 'gateway-upstreams') as { data: Record<string, string> } | undefined)!.data;
+    for (const service of serviceNames.filter((name) => name !== 'gateway')) assert.equal(upstreams[`${service.toUpperCase()}_URL`], `http://${service}:${defaultPorts[service]}`);
+  });
+
+  it('given the overlays, then development turns fault injection on and production keeps it off', () => {
+    const chaos = (objects: K8sObject[]) => (find(objects, 'ConfigMap', 'shopfront-config') as { data: Record<string, string> } | undefined)!.data.CHAOS_ENABLED;
+    assert.equal(chaos(rendered.development.objects), 'true');
+    assert.equal(chaos(rendered.production.objects), 'false');
+  });
+});
+
+describe('the broken manifests (k8s/check/broken)', () => {
+  it('given the fixture folder, then it covers schema, strict, cross-reference, pod and production rules', () => {
+    const rules = new Set(fixtures.map((fixture) => fixture.split('--')[1]));
+    for (const rule of ['schema', 'strict', 'service-selects', 'pdb-selects', 'hpa-target', 'netpol-selects', 'config-refs', 'env-read', 'production-chaos', 'production-replicas', 'production-secrets']) assert.ok(rules.has(rule), rule);
+  });
+
+  for (const fixture of fixtures) {
+    const [target, rule] = fixture.split('--') as [string, string];
+    it(`given ${fixture}, when checked, then it fails on ${rule}`, () => {
+      const directory = join(brokenRoot, fixture);
+      const findings =
+        target === 'chaos'
+          ? checkChaos(render(directory), rendered.development.objects, 'shopfront')
+          : checkDirectory(directory, overlays[target as keyof typeof overlays], `spec-${fixture}`).findings;
+      assert.ok(findings.some((finding) => finding.rule === rule), `expected a ${rule} finding, got ${JSON.stringify(findings)}`);
+    });
+  }
+
+  it('given no kubectl, when k8s:check runs, then it fails and says so', () => {
+    const result = spawnSync(process.execPath, [join(k8sRoot, 'check/run.ts')], { encoding: 'utf8', env: { ...process.env, KUBECTL: '/nonexistent/kubectl' } });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /found no \/nonexistent\/kubectl/);
   });
 });

@@ -48,8 +48,12 @@ LABEL org.opencontainers.image.title="shopfront-${SERVICE}"
 # Inside a container the service must listen on every interface, not loopback.
 ENV SERVICE=${SERVICE} HOST=0.0.0.0 DEFAULT_PORT=${PORT}
 COPY --from=build /out ./
-# Files stay root-owned, so the process cannot rewrite its own code.
-USER node
+# Files stay root-owned, so the process cannot rewrite its own code. The uid is the
+# one Kubernetes runs the pods as (k8s/base/pod-defaults.yaml runAsUser 10001), numeric
+# so that runAsNonRoot can be verified; it has no home and no shell.
+RUN groupadd --gid 10001 shopfront \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin shopfront
+USER 10001:10001
 WORKDIR /app/services/${SERVICE}
 EXPOSE ${PORT}
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 CMD ["node", "/app/healthcheck.ts"]

@@ -2,6 +2,9 @@
 export const serviceNames = ['order', 'inventory', 'payment', 'shipping', 'orchestrator', 'gateway'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
+/** How long a stopped service gets to drain (SIGTERM, then SIGKILL); Kubernetes pods get the same after their preStop. */
+export const drainMs = 8_000;
+
 export const defaultPorts: Record<ServiceName, number> = {
   gateway: 3000,
   order: 3001,

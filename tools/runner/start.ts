@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureInfra } from './infra.ts';
 import { repoRoot, startServices } from './platform.ts';
-import { defaultSettings } from './services.ts';
+import { defaultSettings, drainMs } from './services.ts';
 
 const raw = process.argv.includes('--json');
 const started = Date.now();
@@ -21,7 +21,7 @@ say('starting infrastructure (Postgres and Redis must answer; Kafka starts here 
 const infra = await ensureInfra();
 const settings = defaultSettings();
 say('starting services: order, inventory, payment, shipping, orchestrator, gateway');
-const platform = startServices(settings, { raw, gracefulMs: 8_000 });
+const platform = startServices(settings, { raw, gracefulMs: drainMs });
 
 const pidFile = join(repoRoot, '.local/run/pids.json');
 let stopping = false;

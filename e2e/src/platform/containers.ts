@@ -12,6 +12,7 @@ import { freePort } from '@shopfront/testing';
 import { GenericContainer, getContainerRuntimeClient, ImageName, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { e2eConfig } from '../config.js';
 import type { RunningPlatform, ServiceName } from './types.js';
+import { processAlive } from './processes.js';
 
 // Ryuk, testcontainers' reaper, is an image from a registry: none answers here.
 // stop() removes what a run started; a crashed run's containers are removed by the next one.
@@ -146,18 +147,10 @@ async function stopAll(started: Map<string, StartedTestContainer>, network: Star
 /** Containers of earlier runs whose process is gone (killed before its stop()). */
 async function removeLeftovers(): Promise<void> {
   const client = await getContainerRuntimeClient();
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const leftovers = await client.container.dockerode.listContainers({ all: true, filters: { label: [runLabel] } });
   for (const info of leftovers) {
     const pid = Number(info.Labels[runLabel]);
-    if (pid !== process.pid && !alive(pid)) await client.container.getById(info.Id).remove({ force: true }).catch(() => undefined);
+    if (pid !== process.pid && !processAlive(pid)) await client.container.getById(info.Id).remove({ force: true }).catch(() => undefined);
   }
 }
 

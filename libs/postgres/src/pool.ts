@@ -49,7 +49,9 @@ export async function ensureDatabase(url: string): Promise<void> {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount === 0) {
       await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently by a sibling
+        // Created concurrently by a sibling (two replicas starting at once): Postgres answers
+        // duplicate_database, or unique_violation on pg_database when both passed the check above.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
       });
     }
   } finally {
