@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { anOrder } from '@shopfront/testing';
 import { keys, type GatewayClient } from '../../e2e/src/client.js';
+import { placeOrders } from './orders.js';
 
 export interface DrillContext {
   gateway: GatewayClient;
@@ -25,21 +26,6 @@ export interface Drill {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const cards = ['4242424242424242', '4000000000000002', '4000000000009995', '5555555555554444'];
-
-/** A varied stream of orders: good and declined cards, an unserved country now and then. */
-async function placeOrders(gateway: GatewayClient, count: number, spacingMs = 20): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const answer = await gateway
-      .placeOrder(anOrder({ card: cards[i % cards.length], country: i % 7 === 6 ? 'AQ' : 'DE', sku: `SKU-00${(i % 9) + 1}`, quantity: 1 }))
-      .catch(() => undefined);
-    if (answer?.status === 202) ids.push(answer.body.orderId);
-    await sleep(spacingMs);
-  }
-  return ids;
-}
-
 async function setFault(gateway: GatewayClient, service: string, latencyMs: number, errorRate: number): Promise<void> {
   const answer = await gateway.call('PUT', `/v1/admin/faults/${service}`, { key: keys.admin, body: { latencyMs, errorRate } });
   if (answer.status !== 200) throw new Error(`could not set fault on ${service}: ${answer.status} ${JSON.stringify(answer.body)}`);

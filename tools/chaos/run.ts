@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { GatewayClient } from '../../e2e/src/client.js';
 import { checkInvariants } from '../../e2e/src/invariants.js';
 import { repoRoot } from '../runner/platform.ts';
-import { drills } from './drills.js';
+import { drills as processDrills } from './drills.js';
+import { infrastructureDrills } from './infra-drills.js';
+
+const drills = [...processDrills, ...infrastructureDrills];
 
 const wanted = process.argv[2] ?? 'list';
 if (wanted === 'list' || !['all', ...drills.map((drill) => drill.name)].includes(wanted)) {
