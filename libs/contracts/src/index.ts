@@ -7,3 +7,4 @@ export * from './codec.js';
 export * from './narrowing.js';
 export * from './countries.js';
 export * from './http.js';
+export * from './views.js';
