@@ -40,7 +40,7 @@ export function Shop({ apiKey, navigate }: { apiKey: string; navigate: (to: stri
               <span className="muted mono">{product.sku}</span>
               <span>{formatMoney(product.price)}</span>
               <span className="muted">{product.available > 0 ? `${product.available} available` : 'Out of stock'}</span>
-              <button onClick={() => add(product.sku, 1)} disabled={product.available <= (cart[product.sku] ?? 0)} aria-label={`Add ${product.name} to cart`}>
+              <button onClick={() => add(product.sku, 1)} disabled={product.available <= (cart[product.sku] ?? 0)} aria-label={`Add to cart: ${product.name}`}>
                 Add to cart
               </button>
             </article>

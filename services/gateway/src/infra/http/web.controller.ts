@@ -50,15 +50,11 @@ export class WebController {
   }
 
   @Get('console')
-  consoleRedirect(@Res() reply: FastifyReply) {
-    return reply.redirect('/console/', 308);
-  }
-
-  @Get('console/')
   console(@Res() reply: FastifyReply) {
     return this.page(reply, 'console/index.html');
   }
 
+  /** `/console/` itself too (an empty wildcard), and each console page. */
   @Get('console/*')
   consolePage(@Res() reply: FastifyReply) {
     return this.page(reply, 'console/index.html');
