@@ -36,7 +36,9 @@ async function withPage<T>(context: BrowserContext, work: (page: Page, foreign: 
 async function placeByClicking(page: Page, gatewayUrl: string, card: string): Promise<number> {
   await page.goto(`${gatewayUrl}/`);
   // The development configuration prefills the client key (read from /web-config.json at start).
-  await page.waitForFunction(() => (document.querySelector('header input') as HTMLInputElement | null)?.value === 'dev-key-1', undefined, { timeout: 10_000 });
+  const field = page.getByLabel('API key');
+  await eventually(async () => (await field.inputValue()) === 'dev-key-1', { timeoutMs: 10_000, what: 'the prefilled API key' }).catch(() => undefined);
+  assert.equal(await page.getByLabel('API key').inputValue(), 'dev-key-1', 'the development configuration prefills the client key');
   await page.getByRole('button', { name: /^Add to cart: / }).first().click();
   await page.getByRole('radio', { name: new RegExp(card) }).check();
   const button = page.getByRole('button', { name: 'Place order' });

@@ -9,6 +9,7 @@ const keep = 150; // 5 minutes at one read per 2 s
 function Chart({ title, points, series }: { title: string; points: ChartPoint[]; series: { label: string; value: (point: ChartPoint) => number | null; stroke: string }[] }) {
   const element = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // Created once per mount; data flows in through setData below.
   useEffect(() => {
     plot.current = new uPlot(
       { title, width: 360, height: 180, series: [{}, ...series.map(({ label, stroke }) => ({ label, stroke, width: 2, spanGaps: true }))], axes: [{}, { size: 50 }] },
@@ -16,7 +17,6 @@ function Chart({ title, points, series }: { title: string; points: ChartPoint[];
       element.current!,
     );
     return () => plot.current?.destroy();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   useEffect(() => {
     plot.current?.setData([points.map((point) => point.t), ...series.map(({ value }) => points.map((point) => value(point)))] as uPlot.AlignedData);
