@@ -1,7 +1,6 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode, useEffect, useState } from 'react';
-import { createRoot } from 'react-dom/client';
-import '../shared/styles.css';
+import { QueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { mount, usePath } from '../shared/app.js';
 import { keyStorage } from './admin.js';
 import { Charts } from './Charts.js';
 import { DeadLetters } from './DeadLetters.js';
@@ -19,17 +18,8 @@ const tabs = [
 
 /** The operations console. The admin key is typed in and kept for this tab only (sessionStorage), never prefilled. */
 function App() {
-  const [path, setPath] = useState(location.pathname);
+  const [path, navigate] = usePath();
   const [adminKey, setAdminKey] = useState(() => sessionStorage.getItem(keyStorage) ?? '');
-  useEffect(() => {
-    const onPop = () => setPath(location.pathname);
-    addEventListener('popstate', onPop);
-    return () => removeEventListener('popstate', onPop);
-  }, []);
-  const navigate = (to: string) => {
-    history.pushState(null, '', to);
-    setPath(to);
-  };
   const changeKey = (key: string) => {
     setAdminKey(key);
     sessionStorage.setItem(keyStorage, key);
@@ -67,10 +57,4 @@ function App() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <App />
-    </QueryClientProvider>
-  </StrictMode>,
-);
+mount(App, queryClient);

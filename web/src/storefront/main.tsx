@@ -1,8 +1,7 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode, useEffect, useState } from 'react';
-import { createRoot } from 'react-dom/client';
+import { QueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { loadWebConfig } from '../shared/api.js';
-import '../shared/styles.css';
+import { mount, usePath } from '../shared/app.js';
 import { Shop } from './Shop.js';
 import { OrderPage } from './OrderPage.js';
 
@@ -11,18 +10,11 @@ const keyStorage = 'shopfront.apiKey';
 
 /** `/` is the shop; `/orders/{id}` one order, live. Navigation is pushState: no reload, the stream stays open. */
 function App() {
-  const [path, setPath] = useState(location.pathname);
+  const [path, navigate] = usePath();
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(keyStorage) ?? '');
   useEffect(() => {
-    const onPop = () => setPath(location.pathname);
-    addEventListener('popstate', onPop);
     if (!localStorage.getItem(keyStorage)) void loadWebConfig().then((config) => setApiKey((key) => key || config.defaultApiKey));
-    return () => removeEventListener('popstate', onPop);
   }, []);
-  const navigate = (to: string) => {
-    history.pushState(null, '', to);
-    setPath(to);
-  };
   const changeKey = (key: string) => {
     setApiKey(key);
     localStorage.setItem(keyStorage, key);
@@ -45,10 +37,4 @@ function App() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <App />
-    </QueryClientProvider>
-  </StrictMode>,
-);
+mount(App, queryClient);

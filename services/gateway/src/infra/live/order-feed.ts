@@ -3,6 +3,7 @@ import { prefixed } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { deletePrivateGroup } from '../kafka/private-group.js';
 import { updateFrom, type OrderUpdate } from '../../domain/order-stream.js';
 import { liveStreams } from '../metrics.js';
 
@@ -62,12 +63,6 @@ export class OrderFeed {
   async stop(): Promise<void> {
     if (!this.consumer) return;
     await this.consumer.disconnect().catch(() => undefined);
-    // The group served this process only: leave no empty group behind on the broker.
-    const admin = this.kafka.admin();
-    await admin
-      .connect()
-      .then(() => admin.deleteGroups([this.groupId]))
-      .catch(() => undefined)
-      .finally(() => admin.disconnect());
+    await deletePrivateGroup(this.kafka, this.groupId);
   }
 }

@@ -3,6 +3,7 @@ import { prefixed, reliableProducer } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { deletePrivateGroup } from '../kafka/private-group.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { describeMessage, type DeadLetter } from '../../domain/dead-letters.js';
@@ -119,12 +120,7 @@ export class DeadLetterIndex {
   async stop(): Promise<void> {
     await Promise.all([this.consumer?.disconnect(), this.producer?.disconnect()].map((done) => done?.catch(() => undefined)));
     if (!this.consumer) return;
-    const admin = this.kafka.admin();
-    await admin
-      .connect()
-      .then(() => admin.deleteGroups([this.groupId]))
-      .catch(() => undefined)
-      .finally(() => admin.disconnect());
+    await deletePrivateGroup(this.kafka, this.groupId);
   }
 
   private unprefixed(topic: string): string {
