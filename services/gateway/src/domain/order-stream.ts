@@ -63,6 +63,16 @@ export class OrderStream {
     return events;
   }
 
+  /** A second read, for what the feed may have missed before it joined: only what was not sent yet. */
+  catchUp(status: { status: OrderStatus; reason: CancellationReason | null }, timeline: TimelineEntry[]): OrderStreamEvent[] {
+    const events = timeline.flatMap((entry) => this.entry(entry));
+    if (!this.ended && terminalStatuses.has(status.status)) {
+      events.push({ event: 'status', data: status });
+      this.ended = true;
+    }
+    return events;
+  }
+
   live(update: OrderUpdate): OrderStreamEvent[] {
     if (this.held) {
       this.held.push(update);

@@ -41,3 +41,13 @@ describe('an order stream', () => {
     assert.equal(resumePosition('-4'), 0);
   });
 });
+
+describe('catching up after the feed joined', () => {
+  it('given entries and a terminal status the feed missed, then only those are sent, and the stream ends', () => {
+    const stream = new OrderStream(0);
+    stream.snapshot({ status: 'PENDING', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z')]);
+    const events = stream.catchUp({ status: 'CONFIRMED', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z'), step('SUCCEEDED', '2026-01-01T00:00:01.000Z')]);
+    assert.deepEqual(events.map((event) => (event.event === 'timeline' ? event.id : event.data.status)), [2, 'CONFIRMED']);
+    assert.equal(stream.finished, true);
+  });
+});

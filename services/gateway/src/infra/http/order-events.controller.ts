@@ -57,9 +57,23 @@ export class OrderEventsController {
       const first = stream.snapshot({ status: view.status, reason: view.reason ?? null }, timelineOf(timeline));
       send = open(reply, request, unwatch, () => stream.finished);
       send(first);
+      // Connected before this replica's feed joined (its first seconds): read once more when it has.
+      if (!this.feed.isLive && !stream.finished) void this.feed.joined.then(() => this.catchUp(id, headers, stream, send));
     } catch (error) {
       unwatch();
       throw error;
+    }
+  }
+
+  private async catchUp(id: string, headers: Record<string, string>, stream: OrderStream, send: (events: OrderStreamEvent[]) => void): Promise<void> {
+    try {
+      const order = await this.upstreams.call('order', { method: 'GET', path: `/orders/${id}`, headers });
+      const timeline = await this.upstreams.call('order', { method: 'GET', path: `/orders/${id}/timeline`, headers });
+      if (order.status !== 200) return;
+      const view = OrderView.parse(JSON.parse(order.body));
+      send(stream.catchUp({ status: view.status, reason: view.reason ?? null }, timelineOf(timeline)));
+    } catch {
+      // The client reconnects with Last-Event-ID if it sees nothing; a failed catch-up costs only that.
     }
   }
 }

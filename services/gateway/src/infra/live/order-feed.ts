@@ -20,6 +20,14 @@ export class OrderFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly groupId = `gateway-live-${randomUUID()}`;
   private consumer: Consumer | undefined;
+  private markJoined: () => void = () => undefined;
+  /** Resolves once the consumer has joined its group: from then on no update is missed. */
+  readonly joined = new Promise<void>((resolve) => (this.markJoined = resolve));
+  private live = false;
+
+  get isLive(): boolean {
+    return this.live;
+  }
 
   constructor(
     private readonly kafka: Kafka,
@@ -30,6 +38,10 @@ export class OrderFeed {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.live = true;
+      this.markJoined();
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [Topics.orderEvents, Topics.sagaEvents].map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: false });
     await consumer.run({
