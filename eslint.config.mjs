@@ -10,7 +10,7 @@ export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '.nx/**'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
@@ -26,6 +26,8 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The browser bundle may use the shared contracts and nothing else of ours.
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['scope:contracts'] },
           ],
         },
       ],

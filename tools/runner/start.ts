@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { ensureInfra } from './infra.ts';
 import { repoRoot, startServices } from './platform.ts';
 import { defaultSettings, drainMs } from './services.ts';
+import { ensureWebBuilt } from './web.ts';
 
 const raw = process.argv.includes('--json');
 const started = Date.now();
 const say = (line: string) => console.log(`\x1b[1m▸ ${line}\x1b[0m`);
 
+await ensureWebBuilt(say);
 say('starting infrastructure (Postgres and Redis must answer; Kafka starts here if it does not)');
 const infra = await ensureInfra();
 const settings = defaultSettings();

@@ -5,7 +5,11 @@
  * process group of its own, bounded in time (spec-file.ts), so one stuck file
  * fails alone instead of holding the run forever.
  *
- *   node tools/test/run.ts unit|int|e2e|all [--only <substring>]
+ *   node tools/test/run.ts unit|int|e2e|web|browser|all [--only <substring>]
+ *
+ * `web` runs the web app's Vitest component tests; `browser` the headless
+ * Chromium suite (e2e/src/browser/run.ts) against a local platform of its own.
+ * Both are bounded the same way.
  *
  * TEST_FILE_TIMEOUT_S overrides every kind's per-file limit; TEST_KEEP_GOING=true
  * runs the later kinds after a failed one.
@@ -14,12 +18,14 @@ import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 import { killAllRunning, runSpecFile, type SpecFileResult } from './spec-file.ts';
 
-type Kind = 'unit' | 'int' | 'e2e';
+type Kind = 'unit' | 'int' | 'e2e' | 'web' | 'browser';
 
 const patterns: Record<Kind, string[]> = {
   unit: ['libs/*/src/**/*.unit.spec.ts', 'services/*/src/**/*.unit.spec.ts', 'tools/**/*.unit.spec.ts', 'k8s/**/*.unit.spec.ts'],
   int: ['libs/*/src/**/*.int.spec.ts', 'services/*/src/**/*.int.spec.ts', 'tools/**/*.int.spec.ts'],
   e2e: ['e2e/src/**/*.e2e.spec.ts'],
+  web: ['web/src/**/*.test.tsx', 'web/src/**/*.test.ts'],
+  browser: ['e2e/src/browser/run.ts'],
 };
 
 /** Integration and e2e files share one broker and one CPU pair: one at a time keeps timings honest. */
@@ -27,15 +33,23 @@ const plan: Record<Kind, { concurrency: number; testTimeoutMs: number; fileTimeo
   unit: { concurrency: 2, testTimeoutMs: 30_000, fileTimeoutMs: 120_000 },
   int: { concurrency: 1, testTimeoutMs: 120_000, fileTimeoutMs: 360_000 },
   e2e: { concurrency: 1, testTimeoutMs: 600_000, fileTimeoutMs: 900_000 },
+  web: { concurrency: 1, testTimeoutMs: 60_000, fileTimeoutMs: 300_000 },
+  browser: { concurrency: 1, testTimeoutMs: 600_000, fileTimeoutMs: 900_000 },
+};
+
+/** The kinds that are one command rather than node:test files: the command, run bounded like a file. */
+const commands: Partial<Record<Kind, { label: string; args: string[]; cwd?: string }>> = {
+  web: { label: 'web (vitest)', args: ['../node_modules/vitest/vitest.mjs', 'run'], cwd: 'web' },
+  browser: { label: 'e2e/src/browser/run.ts', args: ['--import', '@swc-node/register/esm-register', '--conditions=@shopfront/source', '--disable-warning=TimeoutNegativeWarning', 'e2e/src/browser/run.ts'] },
 };
 
 const nodeArgs = ['--import', '@swc-node/register/esm-register', '--conditions=@shopfront/source', '--enable-source-maps', '--disable-warning=TimeoutNegativeWarning'];
 
 const [, , which = 'all', ...rest] = process.argv;
 const only = rest.includes('--only') ? rest[rest.indexOf('--only') + 1] : undefined;
-const kinds: Kind[] = which === 'all' ? ['unit', 'int', 'e2e'] : [which as Kind];
+const kinds: Kind[] = which === 'all' ? ['unit', 'web', 'int', 'e2e', 'browser'] : [which as Kind];
 if (!kinds.every((kind) => kind in patterns)) {
-  console.error(`usage: node tools/test/run.ts unit|int|e2e|all [--only <substring>]`);
+  console.error(`usage: node tools/test/run.ts unit|int|e2e|web|browser|all [--only <substring>]`);
   process.exit(2);
 }
 const overrideSeconds = Number(process.env.TEST_FILE_TIMEOUT_S ?? '');
@@ -57,7 +71,7 @@ try {
       console.log(`\n▶ ${kind}: no spec files`);
       continue;
     }
-    if (kind !== 'unit' && !infraStop) {
+    if (kind !== 'unit' && kind !== 'web' && !infraStop) {
       // Loaded only when needed: unit tests run with no infrastructure at all.
       const { ensureInfra } = await import('../runner/infra.ts');
       infraStop = (await ensureInfra({ quiet: false })).stop;
@@ -93,11 +107,14 @@ async function runKind(kind: Kind, files: string[], limits: (typeof plan)[Kind])
   const done: SpecFileResult[] = [];
   const streaming = limits.concurrency === 1;
   const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const command = commands[kind];
+  if (command) queue.splice(0, queue.length, command.label);
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
       if (streaming) console.log(`\n· ${file}`);
       const result = await runSpecFile(file, {
         nodeArgs,
+        command: command ? { args: command.args, cwd: command.cwd } : undefined,
         testTimeoutMs: limits.testTimeoutMs,
         fileTimeoutMs: limits.fileTimeoutMs,
         env,

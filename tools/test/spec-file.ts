@@ -27,6 +27,8 @@ export interface SpecFileResult extends SpecCounts {
 export interface SpecFileOptions {
   /** Node arguments before `--test` (loaders, conditions). */
   nodeArgs: string[];
+  /** Instead of `node --test <file>`: a node script of its own (vitest, the browser suite), bounded the same way. */
+  command?: { args: string[]; cwd?: string };
   /** Per-test timeout given to node's runner. */
   testTimeoutMs: number;
   /** Wall-clock limit for the whole file, set-up and tear-down included. */
@@ -50,8 +52,8 @@ export function killAllRunning(signal: NodeJS.Signals = 'SIGKILL'): void {
 
 export function runSpecFile(file: string, options: SpecFileOptions): Promise<SpecFileResult> {
   const started = Date.now();
-  const args = [...options.nodeArgs, '--test', '--test-isolation=none', '--test-force-exit', '--test-reporter=spec', `--test-timeout=${options.testTimeoutMs}`, file];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
+  const args = options.command?.args ?? [...options.nodeArgs, '--test', '--test-isolation=none', '--test-force-exit', '--test-reporter=spec', `--test-timeout=${options.testTimeoutMs}`, file];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.command?.cwd });
   const pgid = child.pid!;
   running.add(pgid);
   let output = '';
@@ -100,8 +102,15 @@ export function runSpecFile(file: string, options: SpecFileOptions): Promise<Spe
   });
 }
 
-/** The counts from the spec reporter's closing lines (`ℹ pass 3`, `ℹ fail 0`, `ℹ skipped 1`). */
+/**
+ * The counts from the spec reporter's closing lines (`ℹ pass 3`, `ℹ fail 0`, `ℹ skipped 1`),
+ * or a plain `N passed, N failed` line (the browser suite), or Vitest's `Tests  7 passed (7)`.
+ */
 export function countTests(output: string): SpecCounts {
+  const plain = [...output.matchAll(/^(?:\S+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/gm)].at(-1);
+  if (plain) return { passed: Number(plain[1]), failed: Number(plain[2]), skipped: Number(plain[3] ?? 0) };
+  const vitest = /^\s*Tests\s+(?:(\d+) failed \| )?(\d+) passed(?: \| (\d+) skipped)?/m.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
+  if (vitest) return { passed: Number(vitest[2]), failed: Number(vitest[1] ?? 0), skipped: Number(vitest[3] ?? 0) };
   const last = (name: string) => {
     const matches = [...output.matchAll(new RegExp(`^\\S* ?${name} (\\d+)\\s*$`, 'gm'))];
     return matches.length > 0 ? Number(matches[matches.length - 1]![1]) : 0;

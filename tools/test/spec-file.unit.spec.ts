@@ -62,6 +62,11 @@ describe('countTests', () => {
     const output = ['✔ a (1ms)', 'ℹ tests 5', 'ℹ pass 3', 'ℹ fail 1', 'ℹ cancelled 1', 'ℹ skipped 0', 'ℹ todo 0'].join('\n');
     assert.deepEqual(countTests(output), { passed: 3, failed: 2, skipped: 0 });
   });
+  it('reads a plain closing line and Vitest\'s summary', () => {
+    assert.deepEqual(countTests('browser: 5 passed, 1 failed\n'), { passed: 5, failed: 1, skipped: 0 });
+    assert.deepEqual(countTests(' Test Files  2 passed (2)\n      Tests  7 passed (7)\n'), { passed: 7, failed: 0, skipped: 0 });
+    assert.deepEqual(countTests('      Tests  1 failed | 6 passed (7)\n'), { passed: 6, failed: 1, skipped: 0 });
+  });
   it('finds nothing in output without a summary', () => {
     assert.deepEqual(countTests('boom'), { passed: 0, failed: 0, skipped: 0 });
   });

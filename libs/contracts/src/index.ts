@@ -9,3 +9,4 @@ export * from './countries.js';
 export * from './http.js';
 export * from './versioning.js';
 export * from './order-placed.js';
+export * from './views.js';

@@ -1,4 +1,5 @@
 import { loadConfig, port, serviceEnv } from '@shopfront/config';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseApiKeys } from './domain/callers.js';
 
@@ -36,6 +37,12 @@ const GatewayEnv = z
     // Idempotency records (ADR 0010): kept at least 24 h, swept periodically.
     IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(24, 'the contract keeps keys at least 24 hours').default(24),
     IDEMPOTENCY_CLEANUP_INTERVAL_MS: positiveInt(10 * 60_000),
+    /** The built web app (storefront and console), produced by `npm start` from web/. */
+    WEB_ROOT: z.string().min(1).default(fileURLToPath(new URL('../../../web/dist', import.meta.url))),
+    /** Prefilled in the storefront's "API key" field; empty by default in production. */
+    WEB_DEFAULT_API_KEY: z.string().optional(),
+    /** Dead letters redriven per second from the console, at most (ADR 0018). */
+    REDRIVE_RATE_PER_S: positiveInt(20),
   })
   .superRefine((env, context) => {
     try {
@@ -54,3 +61,6 @@ export type GatewayConfig = z.infer<typeof GatewayEnv>;
 export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig => loadConfig(GatewayEnv, env);
 
 export const redisKeyPrefix = (config: GatewayConfig): string => config.REDIS_KEY_PREFIX ?? `gateway:${config.KAFKA_TOPIC_PREFIX}`;
+
+/** The storefront's prefilled key: the development client key, never one in production unless set. */
+export const webDefaultApiKey = (config: GatewayConfig): string => config.WEB_DEFAULT_API_KEY ?? (config.NODE_ENV === 'production' ? '' : 'dev-key-1');

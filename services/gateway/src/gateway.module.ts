@@ -1,7 +1,9 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
-import { connectionsFrom, REDIS, RuntimeModule } from '@shopfront/runtime';
+import { connectionsFrom, KAFKA, LOGGER, PG_POOL, REDIS, RuntimeModule } from '@shopfront/runtime';
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { IdempotentExecution } from './app/idempotent-execution.js';
 import { OrderCommands } from './app/order-commands.js';
@@ -10,9 +12,15 @@ import { parseApiKeys } from './domain/callers.js';
 import { AdminController } from './infra/http/admin.controller.js';
 import { CallerGuard } from './infra/http/caller.guard.js';
 import { CatalogController } from './infra/http/catalog.controller.js';
+import { ConsoleController } from './infra/http/console.controller.js';
 import { DocsController } from './infra/http/docs.controller.js';
 import { FaultsController } from './infra/http/faults.controller.js';
+import { OrderEventsController } from './infra/http/order-events.controller.js';
 import { OrdersController } from './infra/http/orders.controller.js';
+import { WebController } from './infra/http/web.controller.js';
+import { OrderFeed } from './infra/live/order-feed.js';
+import { DeadLetterIndex } from './infra/operator/dead-letter-index.js';
+import { OperatorActions } from './infra/operator/operator-actions.js';
 import { RateLimitGuard } from './infra/http/rate-limit.guard.js';
 import { IdempotencyLocks } from './infra/idempotency/idempotency.locks.js';
 import { IdempotencyRecords } from './infra/idempotency/idempotency.repository.js';
@@ -27,8 +35,20 @@ import { Upstreams } from './infra/upstream/upstreams.js';
  * gateway publishes nothing, hence no relay and no consumers).
  */
 @Module({})
-export class GatewayModule implements OnApplicationShutdown {
-  constructor(@Inject(Upstreams) private readonly upstreams: Upstreams) {}
+export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(Upstreams) private readonly upstreams: Upstreams,
+    @Inject(OrderFeed) private readonly feed: OrderFeed,
+    @Inject(DeadLetterIndex) private readonly deadLetters: DeadLetterIndex,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The broker feeds start in the background: the API serves without them, only live streams and dead letters wait. */
+  onApplicationBootstrap(): void {
+    for (const [name, part] of [['live order feed', this.feed], ['dead-letter index', this.deadLetters]] as const) {
+      part.start().catch((error: unknown) => this.logger.error({ err: error }, `${name} did not start`));
+    }
+  }
 
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
@@ -43,7 +63,7 @@ export class GatewayModule implements OnApplicationShutdown {
           poolSize: 20,
         }),
       ],
-      controllers: [OrdersController, CatalogController, AdminController, DocsController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
+      controllers: [OrderEventsController, OrdersController, CatalogController, AdminController, ConsoleController, DocsController, WebController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: parseApiKeys(config.API_KEYS, config.ADMIN_KEYS) },
@@ -75,6 +95,13 @@ export class GatewayModule implements OnApplicationShutdown {
               (error) => logger.warn({ err: error }, 'rate limiter failed even in memory; request let through'),
             ),
         },
+        { provide: OrderFeed, inject: [KAFKA, LOGGER], useFactory: (kafka: Kafka, log: Logger) => new OrderFeed(kafka, config.KAFKA_TOPIC_PREFIX, log) },
+        {
+          provide: DeadLetterIndex,
+          inject: [KAFKA, PG_POOL, LOGGER],
+          useFactory: (kafka: Kafka, pool: pg.Pool, log: Logger) => new DeadLetterIndex(kafka, config.KAFKA_TOPIC_PREFIX, pool, log),
+        },
+        { provide: OperatorActions, inject: [PG_POOL], useFactory: (pool: pg.Pool) => new OperatorActions(pool) },
         CallerGuard,
         RateLimitGuard,
         IdempotencyRecords,
@@ -87,6 +114,7 @@ export class GatewayModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.feed.stop(), this.deadLetters.stop()]);
     await this.upstreams.close();
   }
 }

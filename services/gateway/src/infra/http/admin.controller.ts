@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Upstream } from '../../domain/upstreams.js';
+import { rateLimitDecisions } from '../metrics.js';
 import { Upstreams, type UpstreamRequest } from '../upstream/upstreams.js';
 import { ByOrderQuery, SetStock, Sku } from './api.schemas.js';
 import { AdminOnly, CallerGuard } from './caller.guard.js';
@@ -39,8 +40,11 @@ export class AdminController {
   }
 
   @Get('resilience')
-  resilience() {
-    return { items: this.upstreams.resilience() };
+  async resilience() {
+    const decisions = (await rateLimitDecisions.get()).values;
+    const count = (decision: string) => decisions.find((value) => value.labels.decision === decision)?.value ?? 0;
+    // Refusals counted by this replica since it started (Prometheus sums the replicas).
+    return { items: this.upstreams.resilience(), rateLimit: { allowed: count('allowed'), limited: count('limited') } };
   }
 
   private async forward(reply: FastifyReply, publicPath: string, upstream: Upstream, request: UpstreamRequest) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { OrderStreamEvent } from '@shopfront/contracts';
 import * as api from './api.schemas.js';
+import * as ops from './console.schemas.js';
 
 type Access = 'public' | 'client' | 'admin';
 type SchemaName = keyof typeof components;
@@ -34,6 +36,9 @@ const components = {
   ResilienceList: api.ResilienceList,
   FaultSettings: api.FaultSettings,
   Problem: api.Problem,
+  OrderStreamEvent,
+  RedriveRequest: ops.RedriveRequest,
+  Items: z.object({ items: z.array(z.looseObject({})) }).describe('A list of records'),
 } satisfies Record<string, z.ZodType>;
 
 const orderParams = z.object({ orderId: api.OrderId });
@@ -65,6 +70,30 @@ export const operations: Operation[] = [
       409: { description: 'Too late to cancel', schema: 'Problem' },
     },
   },
+  {
+    method: 'get', path: '/v1/orders/{orderId}/events', summary: "The order's status changes and timeline entries as server-sent events", access: 'client', params: orderParams,
+    responses: {
+      200: { description: 'text/event-stream: `status` events, and `timeline` events whose id is their position (send it back as Last-Event-ID to resume); ends after the terminal state', schema: 'OrderStreamEvent' },
+      404: { description: 'No such order for this client', schema: 'Problem' },
+    },
+  },
+  { method: 'get', path: '/v1/admin/sagas', summary: 'Sagas filtered by state, reason, age and stuck (no progress for N s)', access: 'admin', query: ops.SagaListQuery, responses: { 200: { description: 'Newest first', schema: 'Items' } } },
+  {
+    method: 'get', path: '/v1/admin/sagas/{orderId}', summary: "One saga and its log (every transition, with message ids and times)", access: 'admin', params: orderParams,
+    responses: { 200: { description: 'The saga' }, 404: { description: 'No saga for that order', schema: 'Problem' } },
+  },
+  {
+    method: 'post', path: '/v1/admin/sagas/{orderId}/{action}', summary: 'Retry the stuck step, force compensation, or cancel; recorded in the audit', access: 'admin',
+    params: z.object({ orderId: api.OrderId, action: ops.SagaAction }),
+    responses: { 202: { description: 'Accepted' }, 404: { description: 'No saga for that order', schema: 'Problem' }, 409: { description: 'The saga ended, or has nothing to retry', schema: 'Problem' } },
+  },
+  { method: 'get', path: '/v1/admin/dead-letters', summary: 'Dead letters by topic, with the failure reason and the message', access: 'admin', query: ops.DeadLetterQuery, responses: { 200: { description: '`topics` (pending and total per topic) and `items`' } } },
+  {
+    method: 'post', path: '/v1/admin/dead-letters/redrive', summary: 'Redrive dead letters by id or by filter, with a dry run, rate-limited; recorded in the audit', access: 'admin', body: 'RedriveRequest',
+    responses: { 200: { description: 'What was (or, in a dry run, would be) redriven' } },
+  },
+  { method: 'get', path: '/v1/admin/audit', summary: 'Operator actions, newest first', access: 'admin', query: ops.AuditQuery, responses: { 200: { description: 'Actions', schema: 'Items' } } },
+  { method: 'get', path: '/v1/admin/metrics', summary: "The services' own Prometheus samples the console charts (saga throughput and latency, consumer lag, edge)", access: 'admin', responses: { 200: { description: 'Per service: up, samples' } } },
   { method: 'get', path: '/v1/products', summary: 'The catalog', access: 'client', responses: { 200: { description: 'Products', schema: 'ProductList' } } },
   {
     method: 'put', path: '/v1/admin/inventory/{sku}', summary: 'Set stock on hand', access: 'admin', params: z.object({ sku: api.Sku }), body: 'SetStock',
@@ -99,6 +128,7 @@ function inlineSchema(schema: z.ZodType): object {
   return rest;
 }
 
+const contentTypeOf = (schema: SchemaName) => (schema === 'Problem' ? 'application/problem+json' : schema === 'OrderStreamEvent' ? 'text/event-stream' : 'application/json');
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const problem = (description: string, headers: string[] = []) => ({ description, headers, schema: 'Problem' as const });
 
@@ -127,7 +157,7 @@ function operationObject(operation: Operation) {
       {
         description,
         ...(headers.length > 0 ? { headers: Object.fromEntries(headers.map((name) => [name, headerDocs[name]])) } : {}),
-        ...(schema ? { content: { [schema === 'Problem' ? 'application/problem+json' : 'application/json']: { schema: ref(schema) } } } : {}),
+        ...(schema ? { content: { [contentTypeOf(schema)]: { schema: ref(schema) } } } : {}),
       },
     ]),
   );

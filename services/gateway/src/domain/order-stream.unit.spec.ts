@@ -1,0 +1,53 @@
+import { createMessage } from '@shopfront/contracts';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeEvent, OrderStream, resumePosition, updateFrom } from './order-stream.js';
+
+const orderId = '6f1c3e0e-8d8e-4a8e-9f55-1f7d3a1b2c3d';
+const step = (phase: 'TRIED' | 'SUCCEEDED', at: string) => ({ at, kind: 'SagaStepRecorded', step: 'reserveStock', phase });
+
+describe('an order stream', () => {
+  it('given live updates that arrive before the snapshot, then each entry is sent once, numbered by position', () => {
+    const stream = new OrderStream(0);
+    const confirmed = updateFrom(createMessage('OrderConfirmed', { orderId }, { correlationId: orderId, causationId: null }))!;
+    assert.deepEqual(stream.live({ orderId, entry: step('SUCCEEDED', '2026-01-01T00:00:01.000Z') }), [], 'held until the snapshot');
+    assert.deepEqual(stream.live(confirmed), []);
+    const events = stream.snapshot({ status: 'PENDING', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z'), step('SUCCEEDED', '2026-01-01T00:00:01.000Z')]);
+    assert.deepEqual(
+      events.map((event) => (event.event === 'timeline' ? `${event.id}:${event.data.kind}:${event.data.phase ?? ''}` : `status:${event.data.status}`)),
+      ['status:PENDING', '1:SagaStepRecorded:TRIED', '2:SagaStepRecorded:SUCCEEDED', '3:OrderConfirmed:', 'status:CONFIRMED'],
+    );
+    assert.equal(stream.finished, true);
+  });
+
+  it('given Last-Event-ID 1, then the snapshot sends the status and only the entries after the first', () => {
+    const stream = new OrderStream(resumePosition('1'));
+    const events = stream.snapshot({ status: 'PENDING', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z'), step('SUCCEEDED', '2026-01-01T00:00:01.000Z')]);
+    assert.deepEqual(events.map((event) => event.event === 'timeline' ? event.id : event.event), ['status', 2]);
+  });
+
+  it('given a terminal order, then the stream is finished at once; a later status is not sent again', () => {
+    const stream = new OrderStream(0);
+    stream.snapshot({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED' }, []);
+    assert.equal(stream.finished, true);
+    const events = stream.live({ orderId, entry: { at: '2026-01-01T00:00:02.000Z', kind: 'OrderCancelled' }, status: { status: 'CANCELLED', reason: 'PAYMENT_DECLINED' } });
+    assert.deepEqual(events.map((event) => event.event), ['timeline']);
+  });
+
+  it('encodes SSE with the id only on timeline events, and reads only ids it issued', () => {
+    assert.equal(encodeEvent({ event: 'timeline', id: 3, data: { at: 'x', kind: 'OrderPlaced' } }), 'id: 3\nevent: timeline\ndata: {"at":"x","kind":"OrderPlaced"}\n\n');
+    assert.equal(resumePosition('abc'), 0);
+    assert.equal(resumePosition(undefined), 0);
+    assert.equal(resumePosition('-4'), 0);
+  });
+});
+
+describe('catching up after the feed joined', () => {
+  it('given entries and a terminal status the feed missed, then only those are sent, and the stream ends', () => {
+    const stream = new OrderStream(0);
+    stream.snapshot({ status: 'PENDING', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z')]);
+    const events = stream.catchUp({ status: 'CONFIRMED', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z'), step('SUCCEEDED', '2026-01-01T00:00:01.000Z')]);
+    assert.deepEqual(events.map((event) => (event.event === 'timeline' ? event.id : event.data.status)), [2, 'CONFIRMED']);
+    assert.equal(stream.finished, true);
+  });
+});

@@ -1,0 +1,80 @@
+import { parseMessage, Topics } from '@shopfront/contracts';
+import { prefixed } from '@shopfront/messaging';
+import type { Logger } from '@shopfront/observability';
+import type { Consumer, Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { deletePrivateGroup } from '../kafka/private-group.js';
+import { updateFrom, type OrderUpdate } from '../../domain/order-stream.js';
+import { liveStreams } from '../metrics.js';
+
+type Listener = (update: OrderUpdate) => void;
+
+/**
+ * The gateway's one Kafka consumer (ADR 0018): every replica reads order.events
+ * and saga.events in a consumer group of its own, from the latest offset, and
+ * fans each message out in memory to the streams watching that order. A
+ * thousand watchers cost one consumer, not a thousand database polls; a
+ * replica that is not running has nobody to tell, hence no offsets to keep.
+ */
+export class OrderFeed {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly groupId = `gateway-live-${randomUUID()}`;
+  private consumer: Consumer | undefined;
+  private markJoined: () => void = () => undefined;
+  /** Resolves once the consumer has joined its group: from then on no update is missed. */
+  readonly joined = new Promise<void>((resolve) => (this.markJoined = resolve));
+  private live = false;
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topicPrefix: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.live = true;
+      this.markJoined();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topics.orderEvents, Topics.sagaEvents].map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        let update: OrderUpdate | undefined;
+        try {
+          update = updateFrom(parseMessage(message.value));
+        } catch (error) {
+          // The services' own consumers dead-letter a bad message; watchers just do not see it.
+          this.logger.debug({ err: error }, 'live feed skipped a message it cannot read');
+          return;
+        }
+        if (update) for (const listener of this.listeners.get(update.orderId) ?? []) listener(update);
+      },
+    });
+  }
+
+  /** Until the returned function is called, `listener` hears every update of `orderId`. */
+  watch(orderId: string, listener: Listener): () => void {
+    let set = this.listeners.get(orderId);
+    if (!set) this.listeners.set(orderId, (set = new Set()));
+    set.add(listener);
+    liveStreams.inc();
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(orderId);
+      liveStreams.dec();
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.consumer) return;
+    await this.consumer.disconnect().catch(() => undefined);
+    await deletePrivateGroup(this.kafka, this.groupId);
+  }
+}
