@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { countryCodes } from './countries.js';
 import { OrderLine, ShippingAddress } from './money.js';
+import { storableText } from './text.js';
 
 /** The Luhn checksum every real card number passes. */
 export function passesLuhn(digits: string): boolean {
@@ -15,7 +16,7 @@ export function passesLuhn(digits: string): boolean {
 
 /** `POST /v1/orders` body, validated the same way at the gateway and in the order service. */
 export const PlaceOrderRequest = z.strictObject({
-  customerId: z.string().trim().min(1).max(100),
+  customerId: storableText(1, 100).pipe(z.string().trim().min(1)),
   items: z.array(OrderLine.strict()).min(1, 'at least one line').max(100, 'at most 100 lines'),
   payment: z.strictObject({
     card: z

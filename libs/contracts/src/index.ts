@@ -7,3 +7,5 @@ export * from './codec.js';
 export * from './narrowing.js';
 export * from './countries.js';
 export * from './http.js';
+export * from './text.js';
+

@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './service.js';
 export * from './orders.js';
 export * from './ports.js';
+export * from './internal.js';

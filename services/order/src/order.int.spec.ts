@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
 import { withTransaction } from '@shopfront/postgres';
-import { startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
+import { callService, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { executeOnOrder } from './app/order-commands.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
@@ -42,8 +42,8 @@ const body = (sku = 'SKU-001') => ({
   shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
 });
 const call = async (method: string, path: string, headers: Record<string, string> = {}, payload?: unknown) => {
-  const contentType: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json' };
-  const response = await fetch(`${base}${path}`, { method, headers: { ...contentType, ...headers }, body: payload === undefined ? undefined : JSON.stringify(payload) });
+  const { 'x-client-id': clientId, ...rest } = headers;
+  const response = await callService(base, path, { method, clientId, headers: rest, body: payload });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 };
 

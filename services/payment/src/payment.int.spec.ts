@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, Topics, type Message, type MessageType } from '@shopfront/contracts';
 import { createLogger } from '@shopfront/observability';
-import { eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
+import { callService, eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { loadPaymentConfig } from './config.js';
 import { PaymentModule } from './payment.module.js';
 
@@ -55,7 +55,7 @@ const replies = (orderId: string, count = 1) =>
   }, { ...slow, what: `${count} replies for ${orderId}` });
 
 async function http(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  const response = await callService(url, path, { method, body });
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: (await response.json()) as { items?: Record<string, unknown>[] } & Record<string, unknown> };
 }
 

@@ -25,7 +25,8 @@ export class OrderCommands {
       const answer = await this.upstreams.call('order', {
         method: 'POST',
         path: '/orders',
-        headers: { 'x-client-id': caller.clientId, 'x-order-id': orderId },
+        clientId: caller.clientId,
+        headers: { 'x-order-id': orderId },
         body: order,
       });
       return toStoredResponse(answer, answer.status < 300 ? { location: `/v1/orders/${acceptedOrderId(answer) ?? orderId}` } : {});
@@ -39,7 +40,7 @@ export class OrderCommands {
         await this.upstreams.call('order', {
           method: 'POST',
           path: `/orders/${orderId}/cancel`,
-          headers: { 'x-client-id': caller.clientId },
+          clientId: caller.clientId,
         }),
       );
     if (idempotencyKey === undefined) return { response: await cancel(), replayed: false };

@@ -52,9 +52,12 @@ describe('authentication', () => {
     assert.deepEqual(stub.callsTo('GET', '/admin/inventory').length, 1);
   });
 
-  it('given health, metrics and the API description, then they need no key', async () => {
+  it('given health and the API description, then they need no key; metrics need the admin key', async () => {
     assert.equal((await call(gateway.url, 'GET', '/health/live', { key: null })).status, 200);
-    assert.equal((await call(gateway.url, 'GET', '/metrics', { key: null })).status, 200);
+    assert.equal((await call(gateway.url, 'GET', '/metrics', { key: null })).status, 401);
+    assert.equal((await call(gateway.url, 'GET', '/metrics', { key: keys.client1 })).status, 403);
+    assert.equal((await call(gateway.url, 'GET', '/metrics', { key: keys.admin })).status, 200);
+    assert.equal((await call(gateway.url, 'GET', '/metrics', { key: null, headers: { authorization: `Bearer ${keys.admin}` } })).status, 200);
     assert.equal((await call(gateway.url, 'GET', '/openapi.json', { key: null })).status, 200);
     const docs = await call<string>(gateway.url, 'GET', '/docs', { key: null });
     assert.equal(docs.status, 200);
@@ -63,11 +66,10 @@ describe('authentication', () => {
     assert.equal((await call(gateway.url, 'GET', '/docs/..%2Fpackage.json', { key: null })).status, 404);
   });
 
-  it('then readiness reports Postgres, Redis and Kafka', async () => {
+  it('then readiness reports only Postgres: the gateway uses no Kafka and serves without Redis', async () => {
     const ready = await call<{ checks: Record<string, string> }>(gateway.url, 'GET', '/health/ready', { key: null });
-    assert.deepEqual(Object.keys(ready.body.checks).sort(), ['kafka', 'messaging', 'postgres', 'redis']);
+    assert.deepEqual(Object.keys(ready.body.checks).sort(), ['postgres']);
     assert.equal(ready.body.checks.postgres, 'up');
-    assert.equal(ready.body.checks.redis, 'up');
   });
 });
 

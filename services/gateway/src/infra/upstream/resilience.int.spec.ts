@@ -70,7 +70,7 @@ describe('a slow upstream', () => {
     const state = await resilienceOf(gateway, 'order');
     assert.equal(state.circuit.state, 'open');
     assert.ok((state.circuit.retryAfterS ?? 0) >= 1);
-    const metrics = await call<string>(gateway.url, 'GET', '/metrics', { key: null });
+    const metrics = await call<string>(gateway.url, 'GET', '/metrics', { key: keys.admin });
     assert.match(metrics.body, /circuit_state\{[^}]*upstream="order"[^}]*\} 1/);
     assert.equal((await resilienceOf(gateway, 'inventory')).circuit.state, 'closed', 'one breaker per upstream');
   });
