@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { countryCodes } from './countries.js';
+import { TokenizedCard } from './cards.js';
 import { OrderLine, ShippingAddress } from './money.js';
 import { storableText } from './text.js';
 
@@ -29,6 +30,16 @@ export const PlaceOrderRequest = z.strictObject({
   }),
 });
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
+
+/** The card number as the public API takes it: the only place a number is accepted. */
+export const CardNumber = PlaceOrderRequest.shape.payment.shape.card;
+
+/**
+ * `POST /orders` on the order service: the public request with the card
+ * already exchanged for the payment service's token by the gateway.
+ */
+export const PlaceOrderCommand = PlaceOrderRequest.extend({ payment: TokenizedCard });
+export type PlaceOrderCommand = z.infer<typeof PlaceOrderCommand>;
 
 /** Idempotency-Key header: 1 to 255 printable ASCII characters. */
 export const IdempotencyKey = z.string().regex(/^[\x20-\x7E]{1,255}$/, '1 to 255 printable ASCII characters');

@@ -9,3 +9,4 @@ export * from './countries.js';
 export * from './http.js';
 export * from './text.js';
 
+export * from './cards.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TokenizedCard } from './cards.js';
 import { CancellationReason, Money, OrderLine, PricedLine, ShippingAddress } from './money.js';
 
 const orderId = z.string().uuid();
@@ -11,15 +12,15 @@ const ByOrder = z.object({ orderId });
 export const messageSchemas = {
   // order.events
   OrderPlaced: {
-    version: 2,
+    // v3: the payment is a token from the payment service's vault, never the number (ADR 0015).
+    version: 3,
     data: z.object({
       orderId,
       clientId: z.string().min(1),
       customerId: z.string().min(1),
       items: z.array(PricedLine).min(1).max(100),
       total: Money,
-      // Simulated provider: a real platform would carry a provider token here.
-      payment: z.object({ card: z.string().regex(/^\d{12,19}$/) }),
+      payment: TokenizedCard,
       shippingAddress: ShippingAddress,
     }),
   },
@@ -43,8 +44,8 @@ export const messageSchemas = {
 
   // payment.commands and their replies
   AuthorizePayment: {
-    version: 1,
-    data: ByOrder.extend({ amount: Money, card: z.string().regex(/^\d{12,19}$/) }),
+    version: 2,
+    data: ByOrder.extend({ amount: Money, card: TokenizedCard }),
   },
   CapturePayment: { version: 1, data: ByOrder },
   VoidPayment: { version: 1, data: ByOrder },

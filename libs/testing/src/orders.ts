@@ -1,3 +1,6 @@
+/** What the payment service's vault answers for the contract's approved test card, for tests that skip the gateway. */
+export const aTokenizedCard = (last4 = '4242') => ({ token: `tok_test_card_${last4}_0000000000`, last4, brand: 'visa' as const });
+
 /** The contract's example order (PLATFORM.md), with overrides: what every test and drill places. */
 export function anOrder(overrides: { card?: string; country?: string; sku?: string; quantity?: number; customerId?: string } = {}) {
   return {

@@ -12,7 +12,7 @@ import { startHttpService } from '@shopfront/http';
 import { messagingMigrations, prefixed } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations } from '@shopfront/postgres';
-import { callService, eventually, freshDatabase, kafkaTopics, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
+import { aTokenizedCard, callService, eventually, freshDatabase, kafkaTopics, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -77,7 +77,7 @@ async function placeOrder(scripts: Parameters<ScriptedParticipant['script']>[1] 
     customerId: 'cust-1',
     items: [{ sku: 'SKU-001', quantity: 2, unitPrice: { amount: 2249, currency: 'EUR' } }],
     total: { amount: 4498, currency: 'EUR' },
-    payment: { card: '4242424242424242' },
+    payment: aTokenizedCard(),
     shippingAddress: address,
   };
   await publish(createMessage('OrderPlaced', data, { correlationId: orderId }));

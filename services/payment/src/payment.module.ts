@@ -6,6 +6,8 @@ import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { PaymentCommands } from './app/payment.commands.js';
 import type { PaymentConfig } from './config.js';
 import { CARD_PROVIDER } from './domain/card-provider.js';
+import { CardVault, VAULT_KEY } from './infra/card-vault.js';
+import { CardsController } from './infra/cards.controller.js';
 import { PaymentsController } from './infra/payments.controller.js';
 import { SimulatedCardProvider } from './infra/simulated-card-provider.js';
 
@@ -23,8 +25,8 @@ export class PaymentModule {
           consumers: [{ name: 'payment.commands', topics: [Topics.paymentCommands], handler: PaymentCommands }],
         }),
       ],
-      controllers: [PaymentsController],
-      providers: [PaymentCommands, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
+      controllers: [PaymentsController, CardsController],
+      providers: [PaymentCommands, CardVault, { provide: VAULT_KEY, useValue: config.PAYMENT_VAULT_KEY }, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
     };
   }
 }

@@ -162,7 +162,7 @@ describe('Redis losing everything', () => {
 describe('an outcome the gateway never learnt', () => {
   it('given the upstream failed with 503, then nothing is stored and the retry re-sends the same order id', async () => {
     const key = crypto.randomUUID();
-    stub.fail(503, 1);
+    stub.fail(503, 1, '/orders');
     const failed = await place(replicaA, key);
     assert.equal(failed.status, 503);
     const retried = await place(replicaA, key);

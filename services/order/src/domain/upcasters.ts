@@ -1,3 +1,4 @@
+import { cardBrand } from '@shopfront/contracts';
 import type { Upcaster } from '@shopfront/event-store';
 
 /**
@@ -15,6 +16,21 @@ interface OrderPlacedV1 {
   address: { name: string; line1: string; city: string; postalCode: string; country: string };
 }
 
+/** OrderPlaced v2 carried the card number; v3 carries the vault's token, brand and last four (ADR 0015). */
+interface OrderPlacedV2 {
+  payment: { card: string };
+  [field: string]: unknown;
+}
+
+/**
+ * A v2 event's payment was authorized long ago (or never will be again): it
+ * keeps the brand and last four, and a token that names no vault entry, so a
+ * replayed saga could only be declined, never charge a number read back from
+ * an event. The number itself is dropped on read; migration 002 of the order
+ * service scrubs it from the stored rows too.
+ */
+export const retiredCardToken = 'tok_retired_before_vault_0000';
+
 export const orderUpcasters: Upcaster[] = [
   {
     type: 'OrderPlaced',
@@ -31,6 +47,14 @@ export const orderUpcasters: Upcaster[] = [
         payment: { card: v1.card },
         shippingAddress: v1.address,
       };
+    },
+  },
+  {
+    type: 'OrderPlaced',
+    fromVersion: 2,
+    upcast: (data) => {
+      const { payment, ...rest } = data as OrderPlacedV2;
+      return { ...rest, payment: { token: retiredCardToken, last4: payment.card.slice(-4), brand: cardBrand(payment.card) } };
     },
   },
 ];

@@ -1,5 +1,5 @@
 import { Body, Controller, createParamDecorator, Get, HttpCode, Inject, Param, Post, Query, Res, type ExecutionContext } from '@nestjs/common';
-import { OrderStatus, PlaceOrderRequest, storableText } from '@shopfront/contracts';
+import { OrderStatus, PlaceOrderCommand, storableText } from '@shopfront/contracts';
 import { HttpProblem, ZodValidationPipe } from '@shopfront/http';
 import { PG_POOL } from '@shopfront/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -47,7 +47,7 @@ export class OrdersController {
   @HttpCode(202)
   async place(
     @Caller() caller: CallerHeaders,
-    @Body(new ZodValidationPipe(PlaceOrderRequest)) body: PlaceOrderRequest,
+    @Body(new ZodValidationPipe(PlaceOrderCommand)) body: PlaceOrderCommand,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { view } = await placeNewOrder(this.pool, caller.clientId, body, caller.orderId).catch(toProblem);

@@ -132,7 +132,10 @@ describe('orders through the gateway', () => {
     const [sent] = stub.callsTo('POST', '/orders');
     assert.equal(sent?.headers['x-client-id'], 'client-1');
     assert.equal(sent?.headers['x-order-id'], answer.body.orderId);
-    assert.deepEqual(sent?.body, anOrder());
+    // The card number stops here: the order service gets the vault's token, brand and last four.
+    assert.deepEqual(sent?.body, { ...anOrder(), payment: { token: 'tok_stub_4242_000000000000000', last4: '4242', brand: 'visa' } });
+    assert.deepEqual(stub.callsTo('POST', '/cards')[0]?.body, { card: '4242424242424242' });
+    assert.ok(!JSON.stringify(stub.callsTo('POST', '/orders')).includes('4242424242424242'));
   });
 
   it('given an unknown SKU, then the order service\'s 422 passes through with a public instance', async () => {

@@ -103,7 +103,7 @@ describe('retries', () => {
   });
 
   it('given a write fails with 503, then it is not retried: the 503 goes back to the client', async () => {
-    stub.fail(503, 1);
+    stub.fail(503, 1, '/orders');
     const answer = await call(gateway.url, 'POST', '/v1/orders', { body: anOrder(), headers: { 'idempotency-key': crypto.randomUUID() } });
     assert.equal(answer.status, 503);
     assert.ok(answer.headers.get('retry-after'));
