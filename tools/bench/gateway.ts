@@ -18,7 +18,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { anOrder, freePort } from '@shopfront/testing';
+import { signInternalRequest } from '@shopfront/http';
+import { anOrder, aTokenizedCard, freePort } from '@shopfront/testing';
 import pg from 'pg';
 import { ClientRateLimiter } from '../../services/gateway/src/infra/rate-limiter.js';
 import { ensureInfra } from '../runner/infra.js';
@@ -140,12 +141,26 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   const rounds = options.rounds ?? 6;
   const perRound = options.perRound ?? 1_000;
   const run = randomBytes(3).toString('hex');
-  const databases = { gateway: `shopfront_gateway_bench_${run}`, order: `shopfront_order_bench_${run}` };
+  const databases = { gateway: `shopfront_gateway_bench_${run}`, order: `shopfront_order_bench_${run}`, payment: `shopfront_payment_bench_${run}` };
   const topicPrefix = `bench.${run}.`;
-  const quiet = { NODE_ENV: 'production', LOG_LEVEL: 'warn', CHAOS_ENABLED: 'false', REDIS_URL: redisUrl, KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: topicPrefix };
+  // Production refuses the development keys and secrets (ADR 0015): this run's own.
+  const secret = randomBytes(32).toString('hex');
+  const quiet = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    CHAOS_ENABLED: 'false',
+    REDIS_URL: redisUrl,
+    KAFKA_BROKERS: kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    INTERNAL_AUTH_SECRET: secret,
+    API_KEYS: `bench-${run}:client-1`,
+    ADMIN_KEYS: `bench-admin-${run}`,
+    PAYMENT_VAULT_KEY: randomBytes(32).toString('base64'),
+  };
   // The order service needs the broker: started here when not running, as the saga bench does.
   const infra = await ensureInfra({ quiet: true });
   let orderService: ChildProcess | undefined;
+  let paymentService: ChildProcess | undefined;
   let gateway: ChildProcess | undefined;
   try {
     const orderPort = await freePort();
@@ -156,6 +171,15 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     });
     const orderUrl = `http://127.0.0.1:${orderPort}`;
     await waitForReady(orderUrl, 90_000, 'the order service');
+    // The gateway exchanges each card at the payment service's vault before placing an order.
+    const paymentPort = await freePort();
+    paymentService = spawn(process.execPath, serviceCommand('payment'), {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...quiet, PAYMENT_PORT: String(paymentPort), DATABASE_URL: `${postgresUrl}/${databases.payment}` },
+    });
+    const paymentUrl = `http://127.0.0.1:${paymentPort}`;
+    await waitForReady(paymentUrl, 90_000, 'the payment service');
     // Its catalog view, as inventory's StockChanged events would have filled it.
     const orderDb = new pg.Client({ connectionString: `${postgresUrl}/${databases.order}` });
     await orderDb.connect();
@@ -175,20 +199,23 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
         // Far above what the bench sends: it measures the limiter's cost, not its refusals.
         RATE_LIMIT_POINTS: '100000000',
         // Only the order routes are measured; the other upstreams are never called.
-        ...Object.fromEntries(['ORDER', 'INVENTORY', 'PAYMENT', 'SHIPPING', 'ORCHESTRATOR'].map((name) => [`${name}_URL`, orderUrl])),
+        ...Object.fromEntries(['ORDER', 'INVENTORY', 'SHIPPING', 'ORCHESTRATOR'].map((name) => [`${name}_URL`, orderUrl])),
+        PAYMENT_URL: paymentUrl,
       },
     });
     const gatewayUrl = `http://127.0.0.1:${port}`;
     if (!(await waitFor(`${gatewayUrl}/health/live`, 60_000))) throw new Error('the gateway did not start');
     const ready = await waitFor(`${gatewayUrl}/health/ready`, 20_000); // Redis connected (Kafka too, when it runs)
 
-    const headers = { 'x-api-key': 'dev-key-1' };
-    const directRead: Call = () => fetch(`${orderUrl}/products`).then(async (response) => (await response.arrayBuffer(), response.status));
+    const headers = { 'x-api-key': quiet.API_KEYS.split(':')[0]! };
+    const signed = (method: string, path: string, clientId?: string) => signInternalRequest(secret, { method, path, clientId });
+    const directRead: Call = () => fetch(`${orderUrl}/products`, { headers: signed('GET', '/products') }).then(async (response) => (await response.arrayBuffer(), response.status));
     const gatewayRead: Call = () => fetch(`${gatewayUrl}/v1/products`, { headers }).then(async (response) => (await response.arrayBuffer(), response.status));
     const body = JSON.stringify(anOrder({ customerId: 'bench', quantity: 1 }));
+    const tokenizedBody = JSON.stringify({ ...anOrder({ customerId: 'bench', quantity: 1 }), payment: aTokenizedCard() });
     const directWrite: Call = () =>
-      // What the gateway sends on: the caller's client id and a fresh order id.
-      fetch(`${orderUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-client-id': 'client-1', 'x-order-id': randomUUID() }, body }).then(
+      // What the gateway sends on: the signed client id, a fresh order id, the card as a token.
+      fetch(`${orderUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed('POST', '/orders', 'client-1'), 'x-order-id': randomUUID() }, body: tokenizedBody }).then(
         async (response) => (await response.arrayBuffer(), response.status),
       );
     const gatewayWrite: Call = () =>
@@ -214,6 +241,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   } finally {
     if (gateway) await stop(gateway);
     if (orderService) await stop(orderService);
+    if (paymentService) await stop(paymentService);
     await dropBenchResources(Object.values(databases), topicPrefix);
     await infra.stop();
   }

@@ -5,7 +5,6 @@ import { z } from 'zod';
  * lone UTF-16 surrogate is not Unicode at all. Refused at the edge, with the
  * field named, instead of failing as a 500 deep inside a service.
  */
-// eslint-disable-next-line no-control-regex
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const isStorableText = (value: string): boolean => !unstorable.test(value);

@@ -28,6 +28,11 @@ describe('the order', () => {
     assert.throws(() => priceLines([{ sku: 'SKU-999', quantity: 1 }], prices), (error: unknown) => error instanceof OrderError && error.code === 'UNKNOWN_SKU' && /SKU-999/.test(error.message));
   });
 
+  it('given lines whose total passes a 32-bit amount, when priced, then it is refused before anything is stored', () => {
+    const lines = Array.from({ length: 100 }, () => ({ sku: 'SKU-X', quantity: 10_000 }));
+    assert.throws(() => priceLines(lines, new Map([['SKU-X', { amount: 2_148, currency: 'EUR' }]])), (error: unknown) => error instanceof OrderError && error.code === 'TOTAL_TOO_LARGE');
+  });
+
   it('given a placed order, when its client places it again, then nothing new is decided; when another client does, it is refused', () => {
     assert.deepEqual(placeOrder(given(placedEvent), placed), []);
     assert.throws(() => placeOrder(given(placedEvent), { ...placed, clientId: 'client-2' }), (error: unknown) => (error as OrderError).code === 'ALREADY_PLACED');
