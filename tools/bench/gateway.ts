@@ -159,27 +159,21 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   };
   // The order service needs the broker: started here when not running, as the saga bench does.
   const infra = await ensureInfra({ quiet: true });
-  let orderService: ChildProcess | undefined;
-  let paymentService: ChildProcess | undefined;
+  const services: ChildProcess[] = [];
   let gateway: ChildProcess | undefined;
+  /** One service as its own process, on a free port, over this run's database; resolves once ready. */
+  const startService = async (name: 'order' | 'payment'): Promise<string> => {
+    const port = await freePort();
+    const env = { ...process.env, ...quiet, [`${name.toUpperCase()}_PORT`]: String(port), DATABASE_URL: `${postgresUrl}/${databases[name]}` };
+    services.push(spawn(process.execPath, serviceCommand(name), { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env }));
+    const url = `http://127.0.0.1:${port}`;
+    await waitForReady(url, 90_000, `the ${name} service`);
+    return url;
+  };
   try {
-    const orderPort = await freePort();
-    orderService = spawn(process.execPath, serviceCommand('order'), {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...quiet, ORDER_PORT: String(orderPort), DATABASE_URL: `${postgresUrl}/${databases.order}` },
-    });
-    const orderUrl = `http://127.0.0.1:${orderPort}`;
-    await waitForReady(orderUrl, 90_000, 'the order service');
+    const orderUrl = await startService('order');
     // The gateway exchanges each card at the payment service's vault before placing an order.
-    const paymentPort = await freePort();
-    paymentService = spawn(process.execPath, serviceCommand('payment'), {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...quiet, PAYMENT_PORT: String(paymentPort), DATABASE_URL: `${postgresUrl}/${databases.payment}` },
-    });
-    const paymentUrl = `http://127.0.0.1:${paymentPort}`;
-    await waitForReady(paymentUrl, 90_000, 'the payment service');
+    const paymentUrl = await startService('payment');
     // Its catalog view, as inventory's StockChanged events would have filled it.
     const orderDb = new pg.Client({ connectionString: `${postgresUrl}/${databases.order}` });
     await orderDb.connect();
@@ -240,8 +234,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     return { ...result, meetsTarget: result.read.sequential.addedMs.p50 < result.targetP50AddedMs };
   } finally {
     if (gateway) await stop(gateway);
-    if (orderService) await stop(orderService);
-    if (paymentService) await stop(paymentService);
+    for (const service of services) await stop(service);
     await dropBenchResources(Object.values(databases), topicPrefix);
     await infra.stop();
   }
