@@ -14,7 +14,7 @@
  *   npm run bench -- gateway        (writes bench-results/gateway.json)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -141,7 +141,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   const rounds = options.rounds ?? 6;
   const perRound = options.perRound ?? 1_000;
   const run = randomBytes(3).toString('hex');
-  const databases = { gateway: `shopfront_gateway_bench_${run}`, order: `shopfront_order_bench_${run}`, payment: `shopfront_payment_bench_${run}` };
+  const databases = { gateway: `shopfront_gateway_bench_${run}`, order: `shopfront_order_bench_${run}` };
   const topicPrefix = `bench.${run}.`;
   // Production refuses the development keys and secrets (ADR 0015): this run's own.
   const secret = randomBytes(32).toString('hex');
@@ -155,14 +155,14 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     INTERNAL_AUTH_SECRET: secret,
     API_KEYS: `bench-${run}:client-1`,
     ADMIN_KEYS: `bench-admin-${run}`,
-    PAYMENT_VAULT_KEY: randomBytes(32).toString('base64'),
+    CARD_PUBLIC_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
   };
   // The order service needs the broker: started here when not running, as the saga bench does.
   const infra = await ensureInfra({ quiet: true });
   const services: ChildProcess[] = [];
   let gateway: ChildProcess | undefined;
   /** One service as its own process, on a free port, over this run's database; resolves once ready. */
-  const startService = async (name: 'order' | 'payment'): Promise<string> => {
+  const startService = async (name: 'order'): Promise<string> => {
     const port = await freePort();
     const env = { ...process.env, ...quiet, [`${name.toUpperCase()}_PORT`]: String(port), DATABASE_URL: `${postgresUrl}/${databases[name]}` };
     services.push(spawn(process.execPath, serviceCommand(name), { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env }));
@@ -172,8 +172,6 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   };
   try {
     const orderUrl = await startService('order');
-    // The gateway exchanges each card at the payment service's vault before placing an order.
-    const paymentUrl = await startService('payment');
     // Its catalog view, as inventory's StockChanged events would have filled it.
     const orderDb = new pg.Client({ connectionString: `${postgresUrl}/${databases.order}` });
     await orderDb.connect();
@@ -193,8 +191,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
         // Far above what the bench sends: it measures the limiter's cost, not its refusals.
         RATE_LIMIT_POINTS: '100000000',
         // Only the order routes are measured; the other upstreams are never called.
-        ...Object.fromEntries(['ORDER', 'INVENTORY', 'SHIPPING', 'ORCHESTRATOR'].map((name) => [`${name}_URL`, orderUrl])),
-        PAYMENT_URL: paymentUrl,
+        ...Object.fromEntries(['ORDER', 'INVENTORY', 'PAYMENT', 'SHIPPING', 'ORCHESTRATOR'].map((name) => [`${name}_URL`, orderUrl])),
       },
     });
     const gatewayUrl = `http://127.0.0.1:${port}`;

@@ -25,7 +25,7 @@ export interface ProductionRule {
 /** The development secret every service accepts outside production (docs/contract.md, internal credential). */
 export const developmentInternalSecret = 'shopfront-development-internal-secret';
 
-/** What no service starts with under NODE_ENV=production; services add their own (keys, vault key). */
+/** What no service starts with under NODE_ENV=production; services add their own (API keys, the card key pair). */
 export const productionRules: ProductionRule[] = [
   { variable: 'CHAOS_ENABLED', refuses: (value) => value === true, why: 'fault injection must be off in production; set CHAOS_ENABLED=false' },
   {
@@ -88,3 +88,4 @@ export const serviceEnv = {
 };
 
 export { bool as booleanFlag };
+export { developmentCardPrivateKey, developmentCardPublicKey } from './development-keys.js';

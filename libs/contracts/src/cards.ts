@@ -1,13 +1,21 @@
+import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * What the platform keeps of a card past the edge (docs/contract.md): the
- * provider's token, the brand and the last four digits. Never the number.
+ * What the platform keeps of a card past the edge (docs/contract.md): a token,
+ * the brand and the last four digits. Never the number.
+ *
+ * The token is the number sealed to the payment vault's public key
+ * (RSA-OAEP-SHA256), as a processor's client-side encryption does: the
+ * gateway can seal but not open, events and topics carry only ciphertext, and
+ * only the payment service, holding the private key, reads the number back to
+ * authorize. No call is needed to tokenize, so orders are accepted while the
+ * payment service is down (ADR 0015).
  */
 export const CardBrand = z.enum(['visa', 'mastercard', 'amex', 'discover', 'unknown']);
 export type CardBrand = z.infer<typeof CardBrand>;
 
-export const CardToken = z.string().regex(/^tok_[A-Za-z0-9_-]{22,64}$/, 'a card token the payment service issued');
+export const CardToken = z.string().regex(/^tok_[A-Za-z0-9_-]{22,512}$/, 'a card token sealed by the gateway');
 
 export const TokenizedCard = z.strictObject({
   token: CardToken,
@@ -24,4 +32,28 @@ export function cardBrand(card: string): CardBrand {
   if (/^3[47]/.test(card)) return 'amex';
   if (/^(6011|65|64[4-9])/.test(card)) return 'discover';
   return 'unknown';
+}
+
+/** Bound into every token (the OAEP label): ciphertext made for another purpose does not open as a card. */
+const label = Buffer.from('shopfront card v1');
+const oaep = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label };
+
+export const cardPublicKey = (base64Der: string): KeyObject => createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' });
+export const cardPrivateKey = (base64Der: string): KeyObject => createPrivateKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'pkcs8' });
+
+/** At the edge: the number in, what the platform may keep out. */
+export function sealCard(publicKey: KeyObject, card: string): TokenizedCard {
+  const token = `tok_${publicEncrypt({ key: publicKey, ...oaep }, Buffer.from(card, 'utf8')).toString('base64url')}`;
+  return { token, last4: card.slice(-4), brand: cardBrand(card) };
+}
+
+/** In the payment vault only: the number behind a token, or undefined for one this key did not seal. */
+export function openCard(privateKey: KeyObject, token: string): string | undefined {
+  if (!token.startsWith('tok_')) return undefined;
+  try {
+    const card = privateDecrypt({ key: privateKey, ...oaep }, Buffer.from(token.slice(4), 'base64url')).toString('utf8');
+    return /^\d{12,19}$/.test(card) ? card : undefined;
+  } catch {
+    return undefined;
+  }
 }

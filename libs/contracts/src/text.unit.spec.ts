@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cardBrand } from './cards.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { cardBrand, openCard, sealCard, TokenizedCard } from './cards.js';
 import { PlaceOrderRequest } from './http.js';
 import { isStorableText } from './text.js';
 
@@ -25,5 +26,29 @@ describe('card brands', () => {
     assert.deepEqual(['4242424242424242', '5555555555554444', '2221000000000009', '378282246310005', '6011111111111117', '9999999999999995'].map(cardBrand), [
       'visa', 'mastercard', 'mastercard', 'amex', 'discover', 'unknown',
     ]);
+  });
+});
+
+describe('sealed card tokens', () => {
+  const pair = () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return { publicKey, privateKey };
+  };
+  const vault = pair();
+
+  it('given a sealed card, then only the private half opens it, and the token never shows the number', () => {
+    const sealed = sealCard(vault.publicKey, '4000000000000002');
+    assert.deepEqual({ last4: sealed.last4, brand: sealed.brand }, { last4: '0002', brand: 'visa' });
+    assert.ok(TokenizedCard.safeParse(sealed).success);
+    assert.ok(!sealed.token.includes('4000000000000002'));
+    assert.equal(openCard(vault.privateKey, sealed.token), '4000000000000002');
+    assert.notEqual(sealCard(vault.publicKey, '4000000000000002').token, sealed.token, 'randomised: equal numbers make different tokens');
+    assert.equal(openCard(pair().privateKey, sealed.token), undefined, 'another vault cannot open it');
+  });
+
+  it('given a tampered, truncated or foreign token, then it opens to nothing', () => {
+    const { token } = sealCard(vault.publicKey, '4242424242424242');
+    const flipped = `${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`;
+    for (const bad of [flipped, token.slice(0, 60), 'tok_retired_before_vault_0000', 'not-a-token']) assert.equal(openCard(vault.privateKey, bad), undefined);
   });
 });

@@ -1,5 +1,8 @@
-/** What the payment service's vault answers for the contract's approved test card, for tests that skip the gateway. */
-export const aTokenizedCard = (last4 = '4242') => ({ token: `tok_test_card_${last4}_0000000000`, last4, brand: 'visa' as const });
+import { developmentCardPublicKey } from '@shopfront/config';
+import { cardPublicKey, sealCard, type TokenizedCard } from '@shopfront/contracts';
+
+/** A card as the gateway forwards it (sealed to the development key), for tests that skip the gateway. */
+export const aTokenizedCard = (card = '4242424242424242'): TokenizedCard => sealCard(cardPublicKey(developmentCardPublicKey), card);
 
 /** The contract's example order (PLATFORM.md), with overrides: what every test and drill places. */
 export function anOrder(overrides: { card?: string; country?: string; sku?: string; quantity?: number; customerId?: string } = {}) {

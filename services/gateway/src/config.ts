@@ -1,4 +1,5 @@
-import { loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
+import { developmentCardPublicKey, loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
+import { cardPublicKey } from '@shopfront/contracts';
 import { z } from 'zod';
 import { parseApiKeys } from './domain/callers.js';
 
@@ -13,6 +14,11 @@ const usesPublicKey = (value: unknown) => String(value).split(',').some((entry) 
 const productionRules: ProductionRule[] = [
   { variable: 'API_KEYS', refuses: usesPublicKey, why: 'holds a development key (dev-key-1, dev-key-2); set keys of your own' },
   { variable: 'ADMIN_KEYS', refuses: usesPublicKey, why: 'holds the development admin key; set one of your own' },
+  {
+    variable: 'CARD_PUBLIC_KEY',
+    refuses: (key) => typeof key === 'object' && key !== null && 'equals' in key && cardPublicKey(developmentCardPublicKey).equals(key as ReturnType<typeof cardPublicKey>),
+    why: 'is the development card key, whose private half is public; set the public half of your own pair',
+  },
 ];
 
 const GatewayEnv = z
@@ -28,6 +34,18 @@ const GatewayEnv = z
     /** `key:clientId,…`; the contract's development defaults. */
     API_KEYS: z.string().default(developmentApiKeys),
     ADMIN_KEYS: z.string().default(developmentAdminKeys),
+    /** The public half of the card key pair (ADR 0015): card numbers are sealed to it here, opened only by payment. SPKI DER, base64. */
+    CARD_PUBLIC_KEY: z
+      .string()
+      .default(developmentCardPublicKey)
+      .transform((value, context) => {
+        try {
+          return cardPublicKey(value);
+        } catch {
+          context.addIssue({ code: 'custom', message: 'must be an RSA public key, SPKI DER, base64-encoded' });
+          return z.NEVER;
+        }
+      }),
     /** Namespaces every Redis key; by default per topic prefix, so an e2e run never shares counters with a dev platform. */
     REDIS_KEY_PREFIX: z.string().optional(),
     // Fixed window per client (ADR 0008). Generous by default: the platform's own benchmarks run through one key.

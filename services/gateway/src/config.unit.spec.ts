@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@shopfront/config';
 import { loadGatewayConfig, redisKeyPrefix } from './config.js';
@@ -50,6 +51,7 @@ describe('production refuses development defaults (issue 10, attack 6)', () => {
     INTERNAL_AUTH_SECRET: 'a-production-secret-of-thirty-two-chars',
     API_KEYS: 'k-7f3a9c:client-1',
     ADMIN_KEYS: 'k-admin-91bd',
+    CARD_PUBLIC_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
   };
 
   it('given real keys, a secret and chaos off, then it starts', () => {
@@ -57,7 +59,7 @@ describe('production refuses development defaults (issue 10, attack 6)', () => {
   });
 
   it('given the defaults, then every development value is named', () => {
-    assert.deepEqual(badVariables({ NODE_ENV: 'production' }).sort(), ['ADMIN_KEYS', 'API_KEYS', 'CHAOS_ENABLED', 'INTERNAL_AUTH_SECRET']);
+    assert.deepEqual(badVariables({ NODE_ENV: 'production' }).sort(), ['ADMIN_KEYS', 'API_KEYS', 'CARD_PUBLIC_KEY', 'CHAOS_ENABLED', 'INTERNAL_AUTH_SECRET']);
   });
 
   it('given one development value among real ones, then that one is named', () => {

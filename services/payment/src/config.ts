@@ -1,22 +1,32 @@
-import { loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
+import { developmentCardPrivateKey, loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
+import { cardPrivateKey } from '@shopfront/contracts';
 import { z } from 'zod';
 
-/** The development vault key: 32 bytes anyone can read here, so production refuses it. */
-const developmentVaultKey = Buffer.alloc(32, 'shopfront-dev-vault').toString('base64');
+const developmentKey = cardPrivateKey(developmentCardPrivateKey);
 const productionRules: ProductionRule[] = [
-  { variable: 'PAYMENT_VAULT_KEY', refuses: (key) => Buffer.isBuffer(key) && key.toString('base64') === developmentVaultKey, why: 'the development vault key is public; set 32 random bytes, base64' },
+  {
+    variable: 'CARD_PRIVATE_KEY',
+    refuses: (key) => typeof key === 'object' && key !== null && 'equals' in key && developmentKey.equals(key as typeof developmentKey),
+    why: 'the development card key pair is public; generate a pair of your own (docs/runbook.md)',
+  },
 ];
 
 const PaymentEnv = z.object({
   ...serviceEnv,
   PAYMENT_PORT: port(3003),
   DATABASE_URL: serviceEnv.DATABASE_URL.default('postgres://postgres@127.0.0.1:5432/shopfront_payment'),
-  /** AES-256-GCM key of the card vault (ADR 0015): 32 bytes, base64. */
-  PAYMENT_VAULT_KEY: z
+  /** The private half of the card key pair (ADR 0015): RSA, PKCS#8 DER, base64. The gateway holds the public half. */
+  CARD_PRIVATE_KEY: z
     .string()
-    .default(developmentVaultKey)
-    .transform((value) => Buffer.from(value, 'base64'))
-    .refine((key) => key.length === 32, 'must be 32 bytes, base64-encoded'),
+    .default(developmentCardPrivateKey)
+    .transform((value, context) => {
+      try {
+        return cardPrivateKey(value);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be an RSA private key, PKCS#8 DER, base64-encoded' });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type PaymentConfig = z.infer<typeof PaymentEnv>;

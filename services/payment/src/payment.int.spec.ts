@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, Topics, type Message, type MessageType, type TokenizedCard } from '@shopfront/contracts';
 import { createLogger } from '@shopfront/observability';
-import { callService, eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
+import { aTokenizedCard, callService, eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { loadPaymentConfig } from './config.js';
 import { PaymentModule } from './payment.module.js';
 
@@ -34,8 +34,8 @@ before(async () => {
     },
   });
   ({ db, url } = service);
-  // Through the vault's HTTP route, as the gateway does: every later command carries only the token.
-  for (const card of testCards) tokens.set(card, (await (await callService(url, '/cards', { method: 'POST', body: { card } })).json()) as TokenizedCard);
+  // Sealed as the gateway seals them: every command carries only the token.
+  for (const card of testCards) tokens.set(card, aTokenizedCard(card));
 });
 
 after(async () => {

@@ -6,8 +6,7 @@ import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { PaymentCommands } from './app/payment.commands.js';
 import type { PaymentConfig } from './config.js';
 import { CARD_PROVIDER } from './domain/card-provider.js';
-import { CardVault, VAULT_KEY } from './infra/card-vault.js';
-import { CardsController } from './infra/cards.controller.js';
+import { CARD_PRIVATE_KEY, CardVault } from './infra/card-vault.js';
 import { PaymentsController } from './infra/payments.controller.js';
 import { SimulatedCardProvider } from './infra/simulated-card-provider.js';
 
@@ -25,8 +24,8 @@ export class PaymentModule {
           consumers: [{ name: 'payment.commands', topics: [Topics.paymentCommands], handler: PaymentCommands }],
         }),
       ],
-      controllers: [PaymentsController, CardsController],
-      providers: [PaymentCommands, CardVault, { provide: VAULT_KEY, useValue: config.PAYMENT_VAULT_KEY }, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
+      controllers: [PaymentsController],
+      providers: [PaymentCommands, CardVault, { provide: CARD_PRIVATE_KEY, useValue: config.CARD_PRIVATE_KEY }, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
     };
   }
 }

@@ -1,31 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TokenizedCard, type PlaceOrderCommand, type PlaceOrderRequest } from '@shopfront/contracts';
+import { sealCard, type PlaceOrderCommand, type PlaceOrderRequest } from '@shopfront/contracts';
+import type { GatewayConfig } from '../config.js';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../domain/callers.js';
 import { fingerprintOf } from '../domain/idempotency.js';
 import { toStoredResponse, Upstreams, type UpstreamAnswer } from '../infra/upstream/upstreams.js';
+import { GATEWAY_CONFIG } from '../infra/tokens.js';
 import { IdempotentExecution, type Execution } from './idempotent-execution.js';
 
 /**
  * The gateway's two writes. Both go to the order service with the caller's
  * client id (the order service scopes every order by it) and, under an
  * Idempotency-Key, at most once per key. The card number goes no further than
- * here: the payment service's vault exchanges it for a token first (ADR 0015).
+ * here: it is sealed to the payment vault's public key first (ADR 0015).
  */
 @Injectable()
 export class OrderCommands {
   constructor(
     @Inject(Upstreams) private readonly upstreams: Upstreams,
     private readonly idempotency: IdempotentExecution,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /** The gateway picks the order id, so every retry of one key reaches the same order. */
   placeOrder(caller: Caller, idempotencyKey: string, order: PlaceOrderRequest): Promise<Execution> {
     const scope = { clientId: caller.clientId, key: idempotencyKey };
     return this.idempotency.run(scope, fingerprintOf('POST', '/v1/orders', order), randomUUID(), async (orderId) => {
-      const tokenized = await this.tokenize(order.payment.card);
-      if (tokenized.kind === 'refused') return toStoredResponse(tokenized.answer);
-      const command: PlaceOrderCommand = { ...order, payment: tokenized.card };
+      const command: PlaceOrderCommand = { ...order, payment: sealCard(this.config.CARD_PUBLIC_KEY, order.payment.card) };
       const answer = await this.upstreams.call('order', {
         method: 'POST',
         path: '/orders',
@@ -35,13 +36,6 @@ export class OrderCommands {
       });
       return toStoredResponse(answer, answer.status < 300 ? { location: `/v1/orders/${acceptedOrderId(answer) ?? orderId}` } : {});
     });
-  }
-
-  /** Inside the idempotent execution: a replay reuses the first answer and never tokenizes again. */
-  private async tokenize(card: string): Promise<{ kind: 'tokenized'; card: TokenizedCard } | { kind: 'refused'; answer: UpstreamAnswer }> {
-    const answer = await this.upstreams.call('payment', { method: 'POST', path: '/cards', body: { card } });
-    if (answer.status >= 300) return { kind: 'refused', answer };
-    return { kind: 'tokenized', card: TokenizedCard.parse(JSON.parse(answer.body)) };
   }
 
   /** Cancelling twice answers 409 the second time, so a key is optional here: it only makes a retry replay the 202. */

@@ -98,10 +98,6 @@ export class StubUpstream {
     const clientId = String(headers['x-client-id'] ?? '');
     const path = url.pathname;
     const orderMatch = /^\/orders\/([^/]+)(\/timeline|\/cancel)?$/.exec(path);
-    if (method === 'POST' && path === '/cards') {
-      const card = String((body as { card?: unknown }).card);
-      return send(response, 201, { token: `tok_stub_${card.slice(-4)}_000000000000000`, last4: card.slice(-4), brand: card.startsWith('4') ? 'visa' : 'unknown' });
-    }
     if (method === 'POST' && path === '/orders') {
       const order = body as { customerId: string; items: { sku: string }[] };
       if (order.items.some((item) => item.sku === 'SKU-999')) {

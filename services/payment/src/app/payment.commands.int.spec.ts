@@ -5,15 +5,16 @@
  * is what the consumer does: the handler's effect in one transaction.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createMessage, type Message, type TokenizedCard } from '@shopfront/contracts';
+import { developmentCardPrivateKey } from '@shopfront/config';
+import { cardPrivateKey, createMessage, type Message, type TokenizedCard } from '@shopfront/contracts';
 import { FaultInjector } from '@shopfront/http';
 import { isTransient, messagingMigrations } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations, withTransaction } from '@shopfront/postgres';
-import { freshDatabase, type TestDatabase } from '@shopfront/testing';
+import { aTokenizedCard, freshDatabase, type TestDatabase } from '@shopfront/testing';
 import { CardVault } from '../infra/card-vault.js';
 import { providerFaultTarget, SimulatedCardProvider } from '../infra/simulated-card-provider.js';
 import { PaymentCommands } from './payment.commands.js';
@@ -27,8 +28,8 @@ const tokenOf = (card: string) => tokens.get(card)!;
 
 before(async () => {
   db = await freshDatabase('payment_handler', [...messagingMigrations, ...(await readMigrations(fileURLToPath(new URL('../../migrations', import.meta.url))))]);
-  const vault = new CardVault(db.pool, randomBytes(32));
-  for (const card of ['4242424242424242', '4000000000009995']) tokens.set(card, await vault.tokenize(card));
+  const vault = new CardVault(cardPrivateKey(developmentCardPrivateKey));
+  for (const card of ['4242424242424242', '4000000000009995']) tokens.set(card, aTokenizedCard(card));
   provider = new SimulatedCardProvider(db.pool, faults, vault);
   commands = new PaymentCommands(provider, createLogger('payment', 'silent'));
 });

@@ -30,20 +30,20 @@ export class SimulatedCardProvider implements CardProvider {
   ) {}
 
   async authorize(key: string, cardToken: string, amount: number): Promise<AuthorizationResult> {
-    const verdict = cardVerdict(await this.numberBehind(cardToken));
+    const verdict = cardVerdict(this.numberBehind(cardToken));
     const outcome = await this.call(key, 'authorize', verdict.approved ? amount : 0, verdict.approved ? 'APPROVED' : verdict.reason);
     // The ledger's first answer wins, whatever this call's card says.
     if (outcome === 'APPROVED') return { approved: true };
     return { approved: false, reason: outcome === 'INSUFFICIENT_FUNDS' ? 'INSUFFICIENT_FUNDS' : 'PAYMENT_DECLINED' };
   }
 
-  /** A token the vault does not know reads as no number at all: declined, as a real provider would. */
-  private async numberBehind(cardToken: string): Promise<string> {
+  /** A token the vault cannot open reads as no number at all: declined, as a real provider would. */
+  private numberBehind(cardToken: string): string {
     try {
-      return await this.vault.reveal(cardToken);
+      return this.vault.reveal(cardToken);
     } catch (error) {
       if (error instanceof PaymentError && error.code === 'UNKNOWN_CARD_TOKEN') return '';
-      throw new TransientError('card vault unavailable', { cause: error });
+      throw error;
     }
   }
 

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { developmentCardPrivateKey } from '@shopfront/config';
+import { cardPrivateKey, openCard } from '@shopfront/contracts';
 import { anOrder, type TestDatabase } from '@shopfront/testing';
 import { call, gatewayDatabase, keys, startGateway, testRedisPrefix, type RunningGateway } from '../../test/gateway-fixture.js';
 import { StubUpstream } from '../../test/stub-upstream.js';
@@ -132,10 +134,12 @@ describe('orders through the gateway', () => {
     const [sent] = stub.callsTo('POST', '/orders');
     assert.equal(sent?.headers['x-client-id'], 'client-1');
     assert.equal(sent?.headers['x-order-id'], answer.body.orderId);
-    // The card number stops here: the order service gets the vault's token, brand and last four.
-    assert.deepEqual(sent?.body, { ...anOrder(), payment: { token: 'tok_stub_4242_000000000000000', last4: '4242', brand: 'visa' } });
-    assert.deepEqual(stub.callsTo('POST', '/cards')[0]?.body, { card: '4242424242424242' });
-    assert.ok(!JSON.stringify(stub.callsTo('POST', '/orders')).includes('4242424242424242'));
+    // The card number stops here: the order service gets a sealed token, the brand and the last four.
+    const { payment, ...rest } = sent?.body as { payment: { token: string; last4: string; brand: string } };
+    assert.deepEqual(rest, (({ payment: _card, ...order }) => order)(anOrder()));
+    assert.deepEqual({ last4: payment.last4, brand: payment.brand }, { last4: '4242', brand: 'visa' });
+    assert.equal(openCard(cardPrivateKey(developmentCardPrivateKey), payment.token), '4242424242424242', 'only the private key opens it');
+    assert.ok(!JSON.stringify(stub.calls).includes('4242424242424242'));
   });
 
   it('given an unknown SKU, then the order service\'s 422 passes through with a public instance', async () => {
