@@ -1,4 +1,4 @@
-import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, KeyObject, privateDecrypt, publicEncrypt } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -40,6 +40,27 @@ const oaep = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oa
 
 export const cardPublicKey = (base64Der: string): KeyObject => createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' });
 export const cardPrivateKey = (base64Der: string): KeyObject => createPrivateKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'pkcs8' });
+
+/**
+ * A card key from the environment (base64 DER: SPKI for the public half, PKCS#8
+ * for the private), for a service's config.ts; a value that is no RSA key is refused there.
+ */
+export const cardKeyVariable = (half: 'public' | 'private', fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      try {
+        return half === 'public' ? cardPublicKey(value) : cardPrivateKey(value);
+      } catch {
+        context.addIssue({ code: 'custom', message: `must be an RSA ${half} key, ${half === 'public' ? 'SPKI' : 'PKCS#8'} DER, base64-encoded` });
+        return z.NEVER;
+      }
+    });
+
+/** For a production rule: is this the development key (whose private half is in the repository)? */
+export const isSameKey = (key: unknown, base64Der: string, half: 'public' | 'private'): boolean =>
+  key instanceof KeyObject && key.equals(half === 'public' ? cardPublicKey(base64Der) : cardPrivateKey(base64Der));
 
 /** At the edge: the number in, what the platform may keep out. */
 export function sealCard(publicKey: KeyObject, card: string): TokenizedCard {

@@ -1,5 +1,5 @@
 import { developmentCardPublicKey, loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
-import { cardPublicKey } from '@shopfront/contracts';
+import { cardKeyVariable, isSameKey } from '@shopfront/contracts';
 import { z } from 'zod';
 import { parseApiKeys } from './domain/callers.js';
 
@@ -16,7 +16,7 @@ const productionRules: ProductionRule[] = [
   { variable: 'ADMIN_KEYS', refuses: usesPublicKey, why: 'holds the development admin key; set one of your own' },
   {
     variable: 'CARD_PUBLIC_KEY',
-    refuses: (key) => typeof key === 'object' && key !== null && 'equals' in key && cardPublicKey(developmentCardPublicKey).equals(key as ReturnType<typeof cardPublicKey>),
+    refuses: (key) => isSameKey(key, developmentCardPublicKey, 'public'),
     why: 'is the development card key, whose private half is public; set the public half of your own pair',
   },
 ];
@@ -35,17 +35,7 @@ const GatewayEnv = z
     API_KEYS: z.string().default(developmentApiKeys),
     ADMIN_KEYS: z.string().default(developmentAdminKeys),
     /** The public half of the card key pair (ADR 0015): card numbers are sealed to it here, opened only by payment. SPKI DER, base64. */
-    CARD_PUBLIC_KEY: z
-      .string()
-      .default(developmentCardPublicKey)
-      .transform((value, context) => {
-        try {
-          return cardPublicKey(value);
-        } catch {
-          context.addIssue({ code: 'custom', message: 'must be an RSA public key, SPKI DER, base64-encoded' });
-          return z.NEVER;
-        }
-      }),
+    CARD_PUBLIC_KEY: cardKeyVariable('public', developmentCardPublicKey),
     /** Namespaces every Redis key; by default per topic prefix, so an e2e run never shares counters with a dev platform. */
     REDIS_KEY_PREFIX: z.string().optional(),
     // Fixed window per client (ADR 0008). Generous by default: the platform's own benchmarks run through one key.

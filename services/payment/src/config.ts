@@ -1,12 +1,11 @@
 import { developmentCardPrivateKey, loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
-import { cardPrivateKey } from '@shopfront/contracts';
+import { cardKeyVariable, isSameKey } from '@shopfront/contracts';
 import { z } from 'zod';
 
-const developmentKey = cardPrivateKey(developmentCardPrivateKey);
 const productionRules: ProductionRule[] = [
   {
     variable: 'CARD_PRIVATE_KEY',
-    refuses: (key) => typeof key === 'object' && key !== null && 'equals' in key && developmentKey.equals(key as typeof developmentKey),
+    refuses: (key) => isSameKey(key, developmentCardPrivateKey, 'private'),
     why: 'the development card key pair is public; generate a pair of your own (docs/runbook.md)',
   },
 ];
@@ -16,17 +15,7 @@ const PaymentEnv = z.object({
   PAYMENT_PORT: port(3003),
   DATABASE_URL: serviceEnv.DATABASE_URL.default('postgres://postgres@127.0.0.1:5432/shopfront_payment'),
   /** The private half of the card key pair (ADR 0015): RSA, PKCS#8 DER, base64. The gateway holds the public half. */
-  CARD_PRIVATE_KEY: z
-    .string()
-    .default(developmentCardPrivateKey)
-    .transform((value, context) => {
-      try {
-        return cardPrivateKey(value);
-      } catch {
-        context.addIssue({ code: 'custom', message: 'must be an RSA private key, PKCS#8 DER, base64-encoded' });
-        return z.NEVER;
-      }
-    }),
+  CARD_PRIVATE_KEY: cardKeyVariable('private', developmentCardPrivateKey),
 });
 
 export type PaymentConfig = z.infer<typeof PaymentEnv>;
