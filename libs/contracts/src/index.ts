@@ -9,3 +9,5 @@ export * from './countries.js';
 export * from './http.js';
 export * from './versioning.js';
 export * from './order-placed.js';
+export * from './text.js';
+export * from './cards.js';

@@ -12,11 +12,13 @@ import { CallerGuard } from './infra/http/caller.guard.js';
 import { CatalogController } from './infra/http/catalog.controller.js';
 import { DocsController } from './infra/http/docs.controller.js';
 import { FaultsController } from './infra/http/faults.controller.js';
+import { AdminMetricsController } from './infra/http/metrics.controller.js';
 import { OrdersController } from './infra/http/orders.controller.js';
 import { RateLimitGuard } from './infra/http/rate-limit.guard.js';
 import { IdempotencyLocks } from './infra/idempotency/idempotency.locks.js';
 import { IdempotencyRecords } from './infra/idempotency/idempotency.repository.js';
 import { IdempotencySweeper } from './infra/idempotency/idempotency.sweeper.js';
+import { AuthFailureThrottle } from './infra/auth-failure-throttle.js';
 import { ClientRateLimiter } from './infra/rate-limiter.js';
 import { API_KEYS, GATEWAY_CONFIG } from './infra/tokens.js';
 import { Upstreams } from './infra/upstream/upstreams.js';
@@ -34,16 +36,20 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
+        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED, faultRoutes: false, openMetrics: false }),
         RuntimeModule.forRoot({
           service: 'gateway',
           logger,
           ...connectionsFrom(config),
           relay: false,
           poolSize: 20,
+          // Its own Postgres and Redis must never hold a request past the contract's 10 s (ADR 0017).
+          postgresTimeouts: { statementMs: 3_000, lockMs: 2_000 },
+          redisCommandTimeoutMs: 250,
+          redisRequired: false,
         }),
       ],
-      controllers: [OrdersController, CatalogController, AdminController, DocsController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
+      controllers: [OrdersController, CatalogController, AdminController, DocsController, AdminMetricsController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: parseApiKeys(config.API_KEYS, config.ADMIN_KEYS) },
@@ -63,6 +69,7 @@ export class GatewayModule implements OnApplicationShutdown {
                 breakerMinRps: config.BREAKER_MIN_RPS,
                 halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
               },
+              config.INTERNAL_AUTH_SECRET,
             ),
         },
         {
@@ -74,6 +81,12 @@ export class GatewayModule implements OnApplicationShutdown {
               { points: config.RATE_LIMIT_POINTS, durationS: config.RATE_LIMIT_DURATION_S, keyPrefix: redisKeyPrefix(config) },
               (error) => logger.warn({ err: error }, 'rate limiter failed even in memory; request let through'),
             ),
+        },
+        {
+          provide: AuthFailureThrottle,
+          inject: [REDIS],
+          useFactory: (redis: Redis) =>
+            new AuthFailureThrottle(redis, { failures: config.AUTH_FAILURES_PER_WINDOW, windowS: config.AUTH_FAILURE_WINDOW_S, keyPrefix: redisKeyPrefix(config) }),
         },
         CallerGuard,
         RateLimitGuard,
