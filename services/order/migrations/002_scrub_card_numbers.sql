@@ -14,3 +14,9 @@ UPDATE outbox
          '{data,payment}',
          jsonb_build_object('token', 'tok_retired_before_vault_0000', 'last4', right(payload #>> '{data,payment,card}', 4), 'brand', 'unknown'))
  WHERE message_type = 'OrderPlaced' AND payload->>'schemaVersion' = '2' AND payload #>> '{data,payment,card}' ~ '^\d{12,19}$';
+
+-- Anything else still holding a number (an OrderPlaced v1 row from two releases back) is masked:
+-- no number reaches a topic, even if the orchestrator then dead-letters that row as invalid v1.
+UPDATE outbox
+   SET payload = regexp_replace(payload::text, '"card": "\d{8,15}(\d{4})"', '"card": "************\1"', 'g')::jsonb
+ WHERE payload::text ~ '"card": "\d{12,19}"';
