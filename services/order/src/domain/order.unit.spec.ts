@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fold, upcast } from '@shopfront/event-store';
 import { cancelOrder, confirmOrder, evolve, initialOrder, OrderError, placeOrder, priceLines, requestCancellation, type Order, type OrderEvent } from './order.js';
-import { messageSchemas } from '@shopfront/contracts';
-import { retiredCardToken } from '@shopfront/contracts';
+import { messageSchemas, retiredCardToken } from '@shopfront/contracts';
 import { orderUpcasters } from './upcasters.js';
 
 const orderId = '0b0e4d1c-2f35-4c1e-9a55-0c1d2e3f4a5b';
@@ -84,6 +83,21 @@ describe('OrderPlaced v1 → v2 → v3', () => {
       payment: { token: retiredCardToken, last4: '4242', brand: 'visa' },
       shippingAddress: v1.address,
     });
+  });
+
+  it('given a v1 event whose number migration 002 masked, when read, then it is current with the last four and no number', () => {
+    const v1 = {
+      orderId,
+      customerId: 'cust-1',
+      lines: [{ sku: 'SKU-001', qty: 1, price: 1999 }],
+      currency: 'EUR',
+      card: '************4242',
+      address: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    };
+    const { schemaVersion, data } = upcast('OrderPlaced', 1, v1, { clientId: 'client-7' }, orderUpcasters);
+    assert.equal(schemaVersion, 3);
+    assert.deepEqual((data as typeof placed).payment, { token: retiredCardToken, last4: '4242', brand: 'unknown' });
+    assert.ok(messageSchemas.OrderPlaced.data.safeParse(data).success, 'valid at the current version');
   });
 
   it('given a v2 event whose number migration 002 masked, when read, then it keeps last four and carries no number', () => {
