@@ -8,6 +8,10 @@ const E2eEnv = z.object({
   E2E_PORT_BASE: port(13000),
   /** The same for the observability suite's own platform, so both may run side by side. */
   E2E_OBSERVABILITY_PORT_BASE: port(13100),
+  /** And for the security suite's (attacks, card search, fuzzing). */
+  E2E_SECURITY_PORT_BASE: port(13200),
+  /** Property-based cases per part (body, headers, query) in the security suite; the report's run used 10 000. */
+  E2E_FUZZ_RUNS: z.coerce.number().int().positive().default(300),
   E2E_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   /** true: every service's log lines in the test output, not only when a start fails. */
   E2E_VERBOSE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { readSpanFile, type SpanRecord } from '@shopfront/observability/sdk';
 import { anOrder, eventually } from '@shopfront/testing';
 import { serviceNames } from '../../tools/runner/services.ts';
-import { GatewayClient } from './client.js';
+import { GatewayClient, keys } from './client.js';
 import { e2eConfig } from './config.js';
 import { startLocalPlatform } from './platform/local.js';
 import type { RunningPlatform } from './platform/index.js';
@@ -153,7 +153,9 @@ describe('observability across the platform', () => {
     assert.equal(sampleSum(metrics, 'saga_duration_seconds_count', {}), 3);
 
     for (const service of serviceNames) {
-      const text = await (await fetch(`${platform.serviceUrl(service)}/metrics`)).text();
+      // The gateway's public port serves metrics to the admin key only (ADR 0017).
+      const headers = service === 'gateway' ? { 'x-api-key': keys.admin } : undefined;
+      const text = await (await fetch(`${platform.serviceUrl(service)}/metrics`, { headers })).text();
       assert.match(text, /^http_request_duration_seconds_count\{/m, `${service} reports RED per route`);
       if (service !== 'gateway') assert.match(text, /^kafka_consumer_lag\{group="[^"]+",topic="[^"]+",partition="\d+"/m, `${service} reports its consumer lag`);
       if (service !== 'gateway') assert.match(text, /^# TYPE messaging_dead_letters_total counter/m);

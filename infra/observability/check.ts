@@ -45,7 +45,9 @@ const referenced = new Set([...queries.map((query) => query.expr), ...alertExprs
 
 const declared = new Set<string>();
 for (const url of serviceUrls) {
-  const text = await fetch(`${url}/metrics`).then((response) => response.text(), () => '');
+  // The gateway answers /metrics only with the admin key (ADR 0017); services answer anyone.
+  const headers = { authorization: `Bearer ${process.env.ADMIN_KEY ?? 'admin-key'}` };
+  const text = await fetch(`${url}/metrics`, { headers }).then((response) => (response.ok ? response.text() : ''), () => '');
   if (!text) {
     console.error(`✖ ${url}/metrics does not answer: is the platform running (npm start)?`);
     process.exit(2);

@@ -17,7 +17,7 @@ const workDir = join(k8sRoot, '../.local/k8s-check');
 
 export const overlays: Record<'development' | 'production', OverlayExpectations> = {
   development: { production: false, externalSecrets: [], namespace: 'shopfront' },
-  production: { production: true, externalSecrets: ['shopfront-api-keys', 'shopfront-database'], namespace: 'shopfront' },
+  production: { production: true, externalSecrets: ['shopfront-api-keys', 'shopfront-database', 'shopfront-internal'], namespace: 'shopfront' },
 };
 
 export interface CheckResult {

@@ -212,6 +212,7 @@ export async function benchCapacity(options: CapacityOptions) {
     if (profiled) say(`CPU profiles (${profiled.rate}/s step): ${profiled.files.join(', ')}`);
     // Kept beside the latest bench-results/capacity.json, so a before and an after can be compared later.
     const kept = join('bench-results', `capacity-${startedAt.replace(/[:.]/g, '-')}.json`);
+    mkdirSync(join(repoRoot, 'bench-results'), { recursive: true }); // absent in a fresh clone
     writeFileSync(join(repoRoot, kept), JSON.stringify(result, null, 2));
     say(`written: ${kept}`);
     return result;

@@ -14,10 +14,11 @@
  *   npm run bench -- gateway        (writes bench-results/gateway.json)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
-import { anOrder, freePort } from '@shopfront/testing';
+import { signInternalRequest } from '@shopfront/http';
+import { anOrder, aTokenizedCard, freePort } from '@shopfront/testing';
 import pg from 'pg';
 import { ClientRateLimiter } from '../../services/gateway/src/infra/rate-limiter.js';
 import { ensureInfra } from '../runner/infra.js';
@@ -142,20 +143,35 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
   const run = randomBytes(3).toString('hex');
   const databases = { gateway: `shopfront_gateway_bench_${run}`, order: `shopfront_order_bench_${run}` };
   const topicPrefix = `bench.${run}.`;
-  const quiet = { NODE_ENV: 'production', LOG_LEVEL: 'warn', CHAOS_ENABLED: 'false', REDIS_URL: redisUrl, KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: topicPrefix };
+  // Production refuses the development keys and secrets (ADR 0017): this run's own.
+  const secret = randomBytes(32).toString('hex');
+  const quiet = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    CHAOS_ENABLED: 'false',
+    REDIS_URL: redisUrl,
+    KAFKA_BROKERS: kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    INTERNAL_AUTH_SECRET: secret,
+    API_KEYS: `bench-${run}:client-1`,
+    ADMIN_KEYS: `bench-admin-${run}`,
+    CARD_PUBLIC_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+  };
   // The order service needs the broker: started here when not running, as the saga bench does.
   const infra = await ensureInfra({ quiet: true });
-  let orderService: ChildProcess | undefined;
+  const services: ChildProcess[] = [];
   let gateway: ChildProcess | undefined;
+  /** One service as its own process, on a free port, over this run's database; resolves once ready. */
+  const startService = async (name: 'order'): Promise<string> => {
+    const port = await freePort();
+    const env = { ...process.env, ...quiet, [`${name.toUpperCase()}_PORT`]: String(port), DATABASE_URL: `${postgresUrl}/${databases[name]}` };
+    services.push(spawn(process.execPath, serviceCommand(name), { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env }));
+    const url = `http://127.0.0.1:${port}`;
+    await waitForReady(url, 90_000, `the ${name} service`);
+    return url;
+  };
   try {
-    const orderPort = await freePort();
-    orderService = spawn(process.execPath, serviceCommand('order'), {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...quiet, ORDER_PORT: String(orderPort), DATABASE_URL: `${postgresUrl}/${databases.order}` },
-    });
-    const orderUrl = `http://127.0.0.1:${orderPort}`;
-    await waitForReady(orderUrl, 90_000, 'the order service');
+    const orderUrl = await startService('order');
     // Its catalog view, as inventory's StockChanged events would have filled it.
     const orderDb = new pg.Client({ connectionString: `${postgresUrl}/${databases.order}` });
     await orderDb.connect();
@@ -182,13 +198,15 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     if (!(await waitFor(`${gatewayUrl}/health/live`, 60_000))) throw new Error('the gateway did not start');
     const ready = await waitFor(`${gatewayUrl}/health/ready`, 20_000); // Redis connected (Kafka too, when it runs)
 
-    const headers = { 'x-api-key': 'dev-key-1' };
-    const directRead: Call = () => fetch(`${orderUrl}/products`).then(async (response) => (await response.arrayBuffer(), response.status));
+    const headers = { 'x-api-key': quiet.API_KEYS.split(':')[0]! };
+    const signed = (method: string, path: string, clientId?: string) => signInternalRequest(secret, { method, path, clientId });
+    const directRead: Call = () => fetch(`${orderUrl}/products`, { headers: signed('GET', '/products') }).then(async (response) => (await response.arrayBuffer(), response.status));
     const gatewayRead: Call = () => fetch(`${gatewayUrl}/v1/products`, { headers }).then(async (response) => (await response.arrayBuffer(), response.status));
     const body = JSON.stringify(anOrder({ customerId: 'bench', quantity: 1 }));
+    const tokenizedBody = JSON.stringify({ ...anOrder({ customerId: 'bench', quantity: 1 }), payment: aTokenizedCard() });
     const directWrite: Call = () =>
-      // What the gateway sends on: the caller's client id and a fresh order id.
-      fetch(`${orderUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-client-id': 'client-1', 'x-order-id': randomUUID() }, body }).then(
+      // What the gateway sends on: the signed client id, a fresh order id, the card as a token.
+      fetch(`${orderUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed('POST', '/orders', 'client-1'), 'x-order-id': randomUUID() }, body: tokenizedBody }).then(
         async (response) => (await response.arrayBuffer(), response.status),
       );
     const gatewayWrite: Call = () =>
@@ -213,7 +231,7 @@ export async function benchGateway(options: { rounds?: number; perRound?: number
     return { ...result, meetsTarget: result.read.sequential.addedMs.p50 < result.targetP50AddedMs };
   } finally {
     if (gateway) await stop(gateway);
-    if (orderService) await stop(orderService);
+    for (const service of services) await stop(service);
     await dropBenchResources(postgresUrl, kafkaBrokers, Object.values(databases), topicPrefix);
     await infra.stop();
   }

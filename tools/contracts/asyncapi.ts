@@ -3,7 +3,7 @@
  * libs/contracts' catalog: `npm run contracts:asyncapi` writes them, `npm run contracts:check`
  * fails when the committed ones differ.
  */
-import { allTopics, deadLetterTopic, EnvelopeHeader, messageCatalog, ruleOf, type MessageSpec, type Service, type Topic } from '@shopfront/contracts';
+import { allTopics, deadLetterTopic, EnvelopeHeader, forwardBreak, messageCatalog, ruleOf, type MessageSpec, type Service, type Topic } from '@shopfront/contracts';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 
@@ -43,7 +43,8 @@ function messageObject(type: string, spec: MessageSpec, version: number): Json {
     description:
       `${spec.kind} on \`${spec.topic}\`, keyed by ${spec.key}; produced by ${spec.producer}, acted on by ${spec.consumers.join(', ') || 'no service yet'}. ` +
       `Rule: ${ruleText[ruleOf(spec.kind)]}.` +
-      (version < current ? ` Superseded by v${current}; still accepted and upcast by consumers.` : ''),
+      (version < current ? ` Superseded by v${current}; still accepted and upcast by consumers.` : '') +
+      (version > 1 && forwardBreak(spec, version - 1) !== undefined ? ` Declared forward break: a v${version - 1} consumer cannot read it (${forwardBreak(spec, version - 1)}).` : ''),
     contentType: 'application/json',
     headers: ref('components/schemas/TraceHeaders'),
     payload: payload(type, spec, version),

@@ -6,7 +6,7 @@
  * Exit code 1 on any failure; each names the message type, the two versions and the field.
  */
 import { Parser } from '@asyncapi/parser';
-import { currentVersion, messageCatalog, ruleOf, type MessageSpec } from '@shopfront/contracts';
+import { currentVersion, forwardBreak, messageCatalog, ruleOf, type MessageSpec } from '@shopfront/contracts';
 import { goldenMessages } from '@shopfront/contracts/golden';
 import { globSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -47,6 +47,8 @@ for (const [type, spec] of entries) {
   failures.push(...findings.map(formatFinding), ...missing.map((v) => `${type} v${v}: no golden message (libs/contracts/src/golden/${type}.v${v}.json)`));
   failures.push(...undeclaredUse(type, spec));
   const result = findings.length === 0 && missing.length === 0 ? 'ok' : 'FAILED';
+  const declared = forwardBreak(spec, currentVersion(spec) - 1);
+  if (declared !== undefined) console.log(`  note: ${type} v${currentVersion(spec)} is a declared forward break, not read by v${currentVersion(spec) - 1}: ${declared}`);
   console.log(`${type.padEnd(29)}${spec.kind.padEnd(9)}${ruleOf(spec.kind).padEnd(21)}${`v1-v${currentVersion(spec)}`.padEnd(10)}${String(requiredPairs(spec).length).padEnd(7)}${result}`);
 }
 

@@ -8,7 +8,7 @@
  *  3. golden messages: the frozen example of the writer's version, read the same way.
  * Steps bridged by an explicit upcaster skip signal 1 (an upcaster is code, not a schema).
  */
-import { readAs, ruleOf, type MessageSpec } from '@shopfront/contracts';
+import { forwardBreak, readAs, ruleOf, type MessageSpec } from '@shopfront/contracts';
 import jsonSchemaDiff from 'json-schema-diff';
 import { generateSync, type JsonSchema } from 'json-schema-faker';
 import { z } from 'zod';
@@ -41,10 +41,9 @@ export function requiredPairs(spec: MessageSpec): Pair[] {
   if (ruleOf(spec.kind) === 'BACKWARD_TRANSITIVE') {
     return Array.from({ length: current - 1 }, (_, index) => ({ writer: index + 1, reader: current, direction: 'backward' as const }));
   }
-  return [
-    { writer: current - 1, reader: current, direction: 'backward' },
-    { writer: current, reader: current - 1, direction: 'forward' },
-  ];
+  const backward: Pair = { writer: current - 1, reader: current, direction: 'backward' };
+  // A forward break declared in the catalog (ADR 0015) is the one pair left out, and only for that type.
+  return forwardBreak(spec, current - 1) === undefined ? [backward, { writer: current, reader: current - 1, direction: 'forward' }] : [backward];
 }
 
 export const describePair = (type: string, pair: Pair): string =>
@@ -69,7 +68,33 @@ export async function checkType(type: string, spec: MessageSpec, golden: readonl
       if (refused) add('golden', refused.field, refused.detail);
     }
   }
+  findings.push(...(await staleForwardBreaks(type, spec, golden)));
   return dedupe(findings);
+}
+
+/**
+ * A declared forward break must be one: on a command or reply, on the latest step, and the previous
+ * reader's own schema must refuse the current version's golden message and samples. Otherwise the
+ * declaration would only hide a pair the rule requires.
+ */
+async function staleForwardBreaks(type: string, spec: MessageSpec, golden: readonly GoldenSource[]): Promise<Finding[]> {
+  const current = spec.history.versions.length;
+  const pair: Pair = { writer: current, reader: current - 1, direction: 'forward' };
+  const findings: Finding[] = [];
+  spec.history.forwardBreaks.forEach((reason, index) => {
+    if (reason === undefined) return;
+    const at: Pair = { writer: index + 2, reader: index + 1, direction: 'forward' };
+    if (ruleOf(spec.kind) !== 'FULL') findings.push({ type, ...at, signal: 'schema', field: '(data)', detail: `a forward break is declared on an ${spec.kind}, whose rule promises no forward read` });
+    else if (index + 2 !== current) findings.push({ type, ...at, signal: 'schema', field: '(data)', detail: 'a forward break may only be declared on the latest version' });
+  });
+  if (forwardBreak(spec, current - 1) === undefined || findings.length > 0) return findings;
+  const previous = spec.history.versions[current - 2]!;
+  const written = [...samples(jsonSchema(spec, current, 'output'), spec.history.versions[current - 1]!), ...golden.filter((entry) => entry.type === type && entry.version === current).map((entry) => entry.envelope.data)];
+  const read = written.filter((data) => previous.safeParse(data).success);
+  if (written.length === 0 || read.length > 0) {
+    findings.push({ type, ...pair, signal: read.length > 0 ? 'samples' : 'golden', field: '(data)', detail: `declared as a forward break, but the v${current - 1} reader reads ${read.length} of ${written.length} v${current} messages: remove the declaration or make the break real` });
+  }
+  return findings;
 }
 
 export const formatFinding = (finding: Finding): string =>

@@ -20,7 +20,13 @@ export interface LocalPlatformOptions {
   onLogLine?: (line: string) => void;
 }
 
-export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<RunningPlatform> {
+/** What a local run owns on the shared infrastructure, for suites that inspect it (the security suite searches it). */
+export interface LocalPlatform extends RunningPlatform {
+  topicPrefix: string;
+  databaseUrl(service: ServiceName): string;
+}
+
+export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<LocalPlatform> {
   const infra = await ensureInfra({ quiet: true });
   const run = `${options.label ? `${options.label}_` : ''}${randomBytes(3).toString('hex')}`;
   const base = options.portBase ?? e2eConfig.E2E_PORT_BASE;
@@ -43,6 +49,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   }
   return {
     mode: 'local-processes',
+    topicPrefix: settings.topicPrefix,
+    databaseUrl: (service: ServiceName) => `${settings.postgresUrl}/shopfront_${service}${settings.databaseSuffix}`,
     gatewayUrl: platform.url('gateway'),
     serviceUrl: (service: ServiceName) => platform.url(service),
     kill: (service) => platform.supervisor.kill(service),

@@ -10,3 +10,5 @@ export * from './http.js';
 export * from './versioning.js';
 export * from './order-placed.js';
 export * from './views.js';
+export * from './text.js';
+export * from './cards.js';

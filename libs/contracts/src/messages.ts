@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { TokenizedCard } from './cards.js';
 import { CancellationReason, Money, OrderLine, ShippingAddress } from './money.js';
-import { OrderPlacedV1, OrderPlacedV2, upcastOrderPlacedV1 } from './order-placed.js';
+import { OrderPlacedV1, OrderPlacedV2, OrderPlacedV3, retiredCard, upcastOrderPlacedV1, upcastOrderPlacedV2 } from './order-placed.js';
 import { Topics } from './topics.js';
 import { currentVersion, message, versioned, type MessageSpec } from './versioning.js';
 
@@ -24,7 +25,10 @@ export const messageCatalog = {
   // order.events
   OrderPlaced: message(
     { ...orderEvent, consumers: ['orchestrator'], summary: 'An order was accepted: the saga starts.' },
-    versioned(OrderPlacedV1).next(OrderPlacedV2, (v1) => upcastOrderPlacedV1(v1)),
+    versioned(OrderPlacedV1)
+      .next(OrderPlacedV2, (v1) => upcastOrderPlacedV1(v1))
+      // v3: the payment is a token sealed at the edge, never the number (ADR 0017).
+      .next(OrderPlacedV3, (v2) => upcastOrderPlacedV2(v2)),
   ),
   OrderCancellationRequested: message({ ...orderEvent, consumers: ['orchestrator'], summary: 'The customer asked to cancel a pending order.' }, versioned(ByOrder)),
   OrderConfirmed: message({ ...orderEvent, consumers: ['inventory'], summary: 'The order is confirmed: inventory commits its reservation.' }, versioned(ByOrder)),
@@ -53,7 +57,11 @@ export const messageCatalog = {
   // payment.commands and their replies
   AuthorizePayment: message(
     { ...command(Topics.paymentCommands, 'payment'), summary: 'Authorize the order total on the card.' },
-    versioned(ByOrder.extend({ amount: Money, card })),
+    versioned(ByOrder.extend({ amount: Money, card }))
+      // v2: a sealed token instead of the number (ADR 0017). Not forward compatible by design: a v1
+      // payment service cannot read a token, so payment is upgraded before the orchestrator. A v1
+      // command still in flight is read with a retired token and declined, never charged.
+      .next(ByOrder.extend({ amount: Money, card: TokenizedCard }), (v1) => ({ ...v1, card: retiredCard(v1.card) }), { breaksForward: 'a v1 payment service cannot read a token; upgrade payment before the orchestrator (ADR 0017)' }),
   ),
   CapturePayment: message({ ...command(Topics.paymentCommands, 'payment'), summary: 'Capture the authorization.' }, versioned(ByOrder)),
   VoidPayment: message({ ...command(Topics.paymentCommands, 'payment'), summary: 'Compensation: void the authorization.' }, versioned(ByOrder)),

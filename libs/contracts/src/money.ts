@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/*
+ * The shapes messages carry, as published (ADR 0015): every version of a message stays readable,
+ * so they are never narrowed in place. What a caller may send is bounded at the edge instead
+ * (http.ts: quantities, totals and text the stores can hold, ADR 0017), so the platform never
+ * produces a message outside those bounds.
+ */
+
 /** Money is an integer in minor units with an ISO 4217 currency: never a float. */
 export const Money = z.object({
   amount: z.number().int().nonnegative(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cardBrand, TokenizedCard } from './cards.js';
 import { Money, PricedLine, ShippingAddress } from './money.js';
 
 const orderId = z.string().uuid();
@@ -46,4 +47,22 @@ export function upcastOrderPlacedV1(v1: OrderPlacedV1, clientId: string = unknow
     payment: { card: v1.card },
     shippingAddress: v1.address,
   };
+}
+
+/** v3: the payment is a token sealed at the edge, its brand and last four, never the number (ADR 0017). */
+export const OrderPlacedV3 = OrderPlacedV2.extend({ payment: TokenizedCard });
+
+/**
+ * What a card number from before v3 becomes: a token that names no vault entry, with the brand
+ * and last four. A v2 order's payment was authorized long ago (or never will be again), so a
+ * replayed saga can only be declined, never charge a number read back from a message or an event.
+ * The orchestrator's and the order service's migrations 002 scrub stored numbers to the same shape.
+ */
+export const retiredCardToken = 'tok_retired_before_vault_0000';
+
+export const retiredCard = (card: string): TokenizedCard => ({ token: retiredCardToken, last4: card.slice(-4), brand: cardBrand(card) });
+
+export function upcastOrderPlacedV2(v2: z.output<typeof OrderPlacedV2>): z.input<typeof OrderPlacedV3> {
+  const { payment, ...rest } = v2;
+  return { ...rest, payment: retiredCard(payment.card) };
 }

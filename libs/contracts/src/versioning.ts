@@ -24,27 +24,39 @@ export interface History<S extends z.ZodType = z.ZodType> {
   readonly versions: readonly z.ZodType[];
   /** `upcasters[i]` turns version i + 1 into version i + 2. */
   readonly upcasters: readonly (Upcaster | undefined)[];
+  /**
+   * `forwardBreaks[i]`, when set, says why a version i + 1 reader cannot read version i + 2: a
+   * deliberate exception to FULL, named in the catalog, shown in docs/asyncapi.yaml and proved
+   * by `npm run contracts:check` to be a real break (a stale declaration fails the check).
+   */
+  readonly forwardBreaks: readonly (string | undefined)[];
   readonly current: S;
   /**
    * The next published version. Without an upcaster the change must be compatible as it stands
    * (an optional field, a field with a default); `npm run contracts:check` proves it.
+   * `breaksForward` (commands and replies only) declares that the previous reader cannot read
+   * this version, and why; the deployment order it forces belongs in an ADR.
    */
-  next<N extends z.ZodType>(schema: N, upcast?: (data: z.output<S>) => z.input<N>): History<N>;
+  next<N extends z.ZodType>(schema: N, upcast?: (data: z.output<S>) => z.input<N>, options?: { breaksForward: string }): History<N>;
 }
 
 export function versioned<S extends z.ZodType>(first: S): History<S> {
-  return history([first], []);
+  return history([first], [], []);
 }
 
-function history<S extends z.ZodType>(versions: readonly z.ZodType[], upcasters: readonly (Upcaster | undefined)[]): History<S> {
+function history<S extends z.ZodType>(versions: readonly z.ZodType[], upcasters: readonly (Upcaster | undefined)[], forwardBreaks: readonly (string | undefined)[]): History<S> {
   return {
     versions,
     upcasters,
+    forwardBreaks,
     current: versions[versions.length - 1] as S,
-    next: <N extends z.ZodType>(schema: N, upcast?: (data: z.output<S>) => z.input<N>) =>
-      history<N>([...versions, schema], [...upcasters, upcast as Upcaster | undefined]),
+    next: <N extends z.ZodType>(schema: N, upcast?: (data: z.output<S>) => z.input<N>, options?: { breaksForward: string }) =>
+      history<N>([...versions, schema], [...upcasters, upcast as Upcaster | undefined], [...forwardBreaks, options?.breaksForward]),
   };
 }
+
+/** Why a reader at `readerVersion` cannot read the version after it, when that step was declared a forward break. */
+export const forwardBreak = (spec: MessageSpec, readerVersion: number): string | undefined => spec.history.forwardBreaks[readerVersion - 1];
 
 /** One message type: how it evolves, where it travels and who writes and reads it. */
 export interface MessageSpec<S extends z.ZodType = z.ZodType> {
@@ -70,7 +82,7 @@ export const currentVersion = (spec: MessageSpec): number => spec.history.versio
 export function readableBy(spec: MessageSpec, readerVersion: number, writerVersion: number): boolean {
   if (!Number.isInteger(writerVersion) || writerVersion < 1) return false;
   if (writerVersion <= readerVersion) return true;
-  return ruleOf(spec.kind) === 'FULL' && writerVersion === readerVersion + 1;
+  return ruleOf(spec.kind) === 'FULL' && writerVersion === readerVersion + 1 && forwardBreak(spec, readerVersion) === undefined;
 }
 
 /**

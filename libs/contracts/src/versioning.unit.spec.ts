@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { goldenMessages } from './golden.js';
-import { ContractError, currentVersion, messageCatalog, parseMessage, type MessageType } from './index.js';
+import { ContractError, currentVersion, messageCatalog, parseMessage, readableBy, retiredCard, retiredCardToken, type MessageType } from './index.js';
 
 const golden = goldenMessages();
 const goldenOf = (type: string, version: number) => golden.find((entry) => entry.type === type && entry.version === version)!.envelope;
@@ -35,12 +35,30 @@ describe('every published version', () => {
   });
 });
 
-describe('OrderPlaced v1 on the wire (a producer one version behind)', () => {
-  it('given the v1 golden, when consumed, then the consumer gets v2 with Money per line, the total and an unknown client', () => {
+describe('OrderPlaced v1 and v2 on the wire (producers behind)', () => {
+  it('given the v1 golden, when consumed, then the consumer gets v3 with Money per line, the total, an unknown client and the retired card', () => {
     const parsed = parseMessage(JSON.stringify(goldenOf('OrderPlaced', 1)));
-    const today = goldenOf('OrderPlaced', 2);
+    const today = goldenOf('OrderPlaced', 3);
+    assert.equal(parsed.schemaVersion, 3);
+    assert.deepEqual(parsed.data, { ...(today.data as object), clientId: 'unknown', payment: retiredCard('4242424242424242') });
+  });
+
+  it('given the v2 golden, when consumed, then its card number becomes the retired token with last four and brand, and no number is left', () => {
+    const parsed = parseMessage(JSON.stringify(goldenOf('OrderPlaced', 2)));
+    assert.equal(parsed.schemaVersion, 3);
+    assert.deepEqual(parsed.data, { ...(goldenOf('OrderPlaced', 3).data as object), payment: { token: retiredCardToken, last4: '4242', brand: 'visa' } });
+    assert.doesNotMatch(JSON.stringify(parsed), /4242424242424242/);
+  });
+
+  it('given AuthorizePayment v1 (an orchestrator behind), when consumed, then the card is the retired token, which no vault opens', () => {
+    const parsed = parseMessage(JSON.stringify(goldenOf('AuthorizePayment', 1)));
     assert.equal(parsed.schemaVersion, 2);
-    assert.deepEqual(parsed.data, { ...(today.data as object), clientId: 'unknown' });
+    assert.deepEqual((parsed.data as { card: unknown }).card, { token: retiredCardToken, last4: '4242', brand: 'visa' });
+  });
+
+  it('given AuthorizePayment v2, when a v1 payment service would read it, then the declared forward break refuses it', () => {
+    assert.equal(readableBy(messageCatalog.AuthorizePayment, 1, 2), false);
+    assert.equal(readableBy(messageCatalog.ReserveStock, 1, 2), true);
   });
 
   it('given a v1 message that breaks v1, when consumed, then it is refused naming the field, never upcast blindly', () => {

@@ -6,3 +6,4 @@ export * from './health.js';
 export * from './kit.module.js';
 export * from './kit.controllers.js';
 export * from './bootstrap.js';
+export * from './internal-auth.js';

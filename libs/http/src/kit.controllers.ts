@@ -25,7 +25,11 @@ export class HealthController {
       .type(problemContentType)
       .send({ type: 'about:blank', title: 'Not ready', status: 503, detail: 'A dependency is down.', checks });
   }
+}
 
+/** Prometheus text; open on service ports, mounted behind the admin key on the gateway's public one. */
+@Controller()
+export class MetricsController {
   @Get('metrics')
   @Header('Content-Type', metricsContentType)
   metrics() {

@@ -42,7 +42,11 @@ export function toProblem(error: unknown): HttpProblem {
     const status = error.getStatus();
     return new HttpProblem(status, statusTitles[status] ?? 'Request failed', error.message);
   }
-  const known = code ? fastifyProblems[code] : undefined;
+  // Postgres class 22 (data exception: NUL in text, a number out of range): the caller sent what cannot be stored.
+  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && 'severity' in (error as object)) {
+    return new HttpProblem(400, 'Unstorable value', 'A value in the request cannot be stored; check its text and number ranges.');
+  }
+  const known = code && Object.hasOwn(fastifyProblems, code) ? fastifyProblems[code] : undefined;
   if (known) return known();
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return new HttpProblem(statusCode, 'Malformed request', message);
   return new HttpProblem(500, 'Internal error', 'The service failed to answer; it has been logged.');

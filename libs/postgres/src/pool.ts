@@ -7,9 +7,13 @@ export type Pool = pg.Pool;
 /** Anything that runs a query: a pool, or a client inside a transaction. */
 export type Sql = Pick<pg.PoolClient, 'query'>;
 
-export function createPool(connectionString: string, options: { max?: number; name?: string } = {}): pg.Pool {
+export function createPool(
+  connectionString: string,
+  options: { max?: number; name?: string; timeouts?: { statementMs: number; lockMs: number } } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
+    ...(options.timeouts ? { statement_timeout: options.timeouts.statementMs, lock_timeout: options.timeouts.lockMs } : {}),
     max: options.max ?? 10,
     application_name: options.name ?? 'shopfront',
     connectionTimeoutMillis: 5_000,

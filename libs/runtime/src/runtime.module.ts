@@ -34,6 +34,12 @@ export interface RuntimeOptions {
   /** Services that publish nothing can skip the relay. */
   relay?: boolean;
   poolSize?: number;
+  /** Bounds every statement and lock wait on the service's own Postgres (a request-serving service keeps under its deadline). */
+  postgresTimeouts?: { statementMs: number; lockMs: number };
+  /** A Redis command not answered by then fails, so a stalled Redis costs this long, not a request's deadline. */
+  redisCommandTimeoutMs?: number;
+  /** Off where the service serves without Redis (the gateway falls back): Redis then does not make it unready. */
+  redisRequired?: boolean;
 }
 
 /** The connection settings every service's config carries (`serviceEnv` in @shopfront/config). */
@@ -70,11 +76,16 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
       providers: [
         { provide: RUNTIME_OPTIONS, useValue: options },
         { provide: LOGGER, useValue: options.logger },
-        { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { name: options.service, max: options.poolSize ?? 10 }) },
+        { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { name: options.service, max: options.poolSize ?? 10, timeouts: options.postgresTimeouts }) },
         {
           provide: REDIS,
           useFactory: () => {
-            const redis = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+            const redis = new Redis(options.redisUrl, {
+              lazyConnect: false,
+              maxRetriesPerRequest: 2,
+              enableOfflineQueue: false,
+              ...(options.redisCommandTimeoutMs ? { commandTimeout: options.redisCommandTimeoutMs } : {}),
+            });
             redis.on('error', () => undefined); // reconnects by itself; readiness reports it
             return redis;
           },
@@ -97,7 +108,9 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   /** HTTP comes up at once (liveness); readiness waits for the message loops, started in the background. */
   onApplicationBootstrap(): void {
     this.readiness.add('postgres', () => this.pool.query('SELECT 1'));
-    this.readiness.add('redis', () => this.redis.ping());
+    if (this.options.redisRequired !== false) this.readiness.add('redis', () => this.redis.ping());
+    // A service that neither publishes nor consumes (the gateway) needs no broker to serve: no loops, no Kafka in readiness.
+    if (this.options.relay === false && (this.options.consumers ?? []).length === 0) return;
     const admin = this.kafka.admin();
     this.loops.push({ stop: () => admin.disconnect() });
     this.readiness.add('kafka', async () => {

@@ -8,3 +8,4 @@ export * from './service.js';
 export * from './orders.js';
 export * from './ports.js';
 export * from './versions.js';
+export * from './internal.js';

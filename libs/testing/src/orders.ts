@@ -1,3 +1,9 @@
+import { developmentCardPublicKey } from '@shopfront/config';
+import { cardPublicKey, sealCard, type TokenizedCard } from '@shopfront/contracts';
+
+/** A card as the gateway forwards it (sealed to the development key), for tests that skip the gateway. */
+export const aTokenizedCard = (card = '4242424242424242'): TokenizedCard => sealCard(cardPublicKey(developmentCardPublicKey), card);
+
 /** The contract's example order (PLATFORM.md), with overrides: what every test and drill places. */
 export function anOrder(overrides: { card?: string; country?: string; sku?: string; quantity?: number; customerId?: string } = {}) {
   return {

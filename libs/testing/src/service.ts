@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '@shopfront/observability';
 import { readMigrations, type Migration } from '@shopfront/postgres';
 import { kafkaTopics, testKafkaBrokers, type TestKafka } from './kafka.js';
 import { freshDatabase, type TestDatabase } from './postgres.js';
+import { testInternalSecret } from './internal.js';
 import { eventually } from './wait.js';
 
 export interface ServiceUnderTest {
@@ -43,10 +44,18 @@ export async function startServiceUnderTest(options: ServiceUnderTestOptions): P
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
     CHAOS_ENABLED: String(chaosEnabled),
+    INTERNAL_AUTH_SECRET: testInternalSecret(),
     ...options.env,
   };
   const logger = options.logger ?? createLogger(options.name, 'warn');
-  const app = await startHttpService(options.module(env, logger), { name: options.name, port: 0, host: '127.0.0.1', logger, chaosEnabled });
+  const app = await startHttpService(options.module(env, logger), {
+    name: options.name,
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    chaosEnabled,
+    access: { kind: 'internal', secret: env.INTERNAL_AUTH_SECRET },
+  });
   const url = await app.getUrl();
   await eventually(async () => (await fetch(`${url}/health/ready`)).ok, { what: `${options.name} ready`, timeoutMs: 30_000, intervalMs: 200 });
   return {

@@ -1,10 +1,26 @@
-import { loadConfig, port, serviceEnv } from '@shopfront/config';
+import { developmentCardPublicKey, loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
+import { cardKeyVariable, isSameKey } from '@shopfront/contracts';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseApiKeys } from './domain/callers.js';
 
 const httpUrl = (fallback: string) => z.string().url().regex(/^https?:\/\//, 'must be an http(s):// URL').default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const developmentApiKeys = 'dev-key-1:client-1,dev-key-2:client-2';
+const developmentAdminKeys = 'admin-key';
+const publicKeys = new Set(['dev-key-1', 'dev-key-2', 'admin-key']);
+/** A key the contract publishes is no secret: production refuses any of them (ADR 0017). */
+const usesPublicKey = (value: unknown) => String(value).split(',').some((entry) => publicKeys.has(entry.split(':')[0]!.trim()));
+const productionRules: ProductionRule[] = [
+  { variable: 'API_KEYS', refuses: usesPublicKey, why: 'holds a development key (dev-key-1, dev-key-2); set keys of your own' },
+  { variable: 'ADMIN_KEYS', refuses: usesPublicKey, why: 'holds the development admin key; set one of your own' },
+  {
+    variable: 'CARD_PUBLIC_KEY',
+    refuses: (key) => isSameKey(key, developmentCardPublicKey, 'public'),
+    why: 'is the development card key, whose private half is public; set the public half of your own pair',
+  },
+];
 
 const GatewayEnv = z
   .object({
@@ -17,13 +33,18 @@ const GatewayEnv = z
     SHIPPING_URL: httpUrl('http://127.0.0.1:3004'),
     ORCHESTRATOR_URL: httpUrl('http://127.0.0.1:3005'),
     /** `key:clientId,…`; the contract's development defaults. */
-    API_KEYS: z.string().default('dev-key-1:client-1,dev-key-2:client-2'),
-    ADMIN_KEYS: z.string().default('admin-key'),
+    API_KEYS: z.string().default(developmentApiKeys),
+    ADMIN_KEYS: z.string().default(developmentAdminKeys),
+    /** The public half of the card key pair (ADR 0017): card numbers are sealed to it here, opened only by payment. SPKI DER, base64. */
+    CARD_PUBLIC_KEY: cardKeyVariable('public', developmentCardPublicKey),
     /** Namespaces every Redis key; by default per topic prefix, so an e2e run never shares counters with a dev platform. */
     REDIS_KEY_PREFIX: z.string().optional(),
     // Fixed window per client (ADR 0008). Generous by default: the platform's own benchmarks run through one key.
     RATE_LIMIT_POINTS: positiveInt(1000),
     RATE_LIMIT_DURATION_S: positiveInt(1),
+    // Per source address (ADR 0017): wrong keys allowed per window before every request from it answers 429.
+    AUTH_FAILURES_PER_WINDOW: positiveInt(20),
+    AUTH_FAILURE_WINDOW_S: positiveInt(60),
     // Per upstream (ADR 0009). An attempt is cut at 3 s; a whole call, queueing and retries included, at 10 s.
     UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt(3_000),
     UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt(10_000).pipe(z.number().max(10_000, 'the contract caps the gateway timeout at 10 s')),
@@ -58,7 +79,7 @@ const GatewayEnv = z
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 
 /** The only place this service reads its environment. */
-export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig => loadConfig(GatewayEnv, env);
+export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig => loadConfig(GatewayEnv, env, productionRules);
 
 export const redisKeyPrefix = (config: GatewayConfig): string => config.REDIS_KEY_PREFIX ?? `gateway:${config.KAFKA_TOPIC_PREFIX}`;
 

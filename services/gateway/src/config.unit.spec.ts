@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@shopfront/config';
 import { loadGatewayConfig, redisKeyPrefix } from './config.js';
@@ -40,5 +41,35 @@ describe('gateway configuration', () => {
   it('given a topic prefix and no explicit Redis prefix, then Redis keys are namespaced by it', () => {
     assert.equal(redisKeyPrefix(loadGatewayConfig({ KAFKA_TOPIC_PREFIX: 'e2e.ab12.' })), 'gateway:e2e.ab12.');
     assert.equal(redisKeyPrefix(loadGatewayConfig({ KAFKA_TOPIC_PREFIX: 'e2e.ab12.', REDIS_KEY_PREFIX: 'x:' })), 'x:');
+  });
+});
+
+describe('production refuses development defaults (issue 10, attack 6)', () => {
+  const production = {
+    NODE_ENV: 'production',
+    CHAOS_ENABLED: 'false',
+    INTERNAL_AUTH_SECRET: 'a-production-secret-of-thirty-two-chars',
+    API_KEYS: 'k-7f3a9c:client-1',
+    ADMIN_KEYS: 'k-admin-91bd',
+    CARD_PUBLIC_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+  };
+
+  it('given real keys, a secret and chaos off, then it starts', () => {
+    assert.equal(loadGatewayConfig(production).NODE_ENV, 'production');
+  });
+
+  it('given the defaults, then every development value is named', () => {
+    assert.deepEqual(badVariables({ NODE_ENV: 'production' }).sort(), ['ADMIN_KEYS', 'API_KEYS', 'CARD_PUBLIC_KEY', 'CHAOS_ENABLED', 'INTERNAL_AUTH_SECRET']);
+  });
+
+  it('given one development value among real ones, then that one is named', () => {
+    assert.deepEqual(badVariables({ ...production, CHAOS_ENABLED: 'true' }), ['CHAOS_ENABLED']);
+    assert.deepEqual(badVariables({ ...production, API_KEYS: 'k-7f3a9c:client-1,dev-key-2:client-2' }), ['API_KEYS']);
+    assert.deepEqual(badVariables({ ...production, ADMIN_KEYS: 'admin-key' }), ['ADMIN_KEYS']);
+    assert.deepEqual(badVariables({ ...production, INTERNAL_AUTH_SECRET: 'shopfront-development-internal-secret' }), ['INTERNAL_AUTH_SECRET']);
+  });
+
+  it('given development, then the development values are fine', () => {
+    assert.equal(loadGatewayConfig({ NODE_ENV: 'development' }).CHAOS_ENABLED, true);
   });
 });

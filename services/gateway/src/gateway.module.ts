@@ -16,6 +16,7 @@ import { ConsoleController } from './infra/http/console.controller.js';
 import { DocsController } from './infra/http/docs.controller.js';
 import { FaultsController } from './infra/http/faults.controller.js';
 import { OrderEventsController } from './infra/http/order-events.controller.js';
+import { AdminMetricsController } from './infra/http/metrics.controller.js';
 import { OrdersController } from './infra/http/orders.controller.js';
 import { WebController } from './infra/http/web.controller.js';
 import { OrderFeed } from './infra/live/order-feed.js';
@@ -25,6 +26,7 @@ import { RateLimitGuard } from './infra/http/rate-limit.guard.js';
 import { IdempotencyLocks } from './infra/idempotency/idempotency.locks.js';
 import { IdempotencyRecords } from './infra/idempotency/idempotency.repository.js';
 import { IdempotencySweeper } from './infra/idempotency/idempotency.sweeper.js';
+import { AuthFailureThrottle } from './infra/auth-failure-throttle.js';
 import { ClientRateLimiter } from './infra/rate-limiter.js';
 import { API_KEYS, GATEWAY_CONFIG } from './infra/tokens.js';
 import { Upstreams } from './infra/upstream/upstreams.js';
@@ -54,16 +56,20 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     return {
       module: GatewayModule,
       imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
+        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED, faultRoutes: false, openMetrics: false }),
         RuntimeModule.forRoot({
           service: 'gateway',
           logger,
           ...connectionsFrom(config),
           relay: false,
           poolSize: 20,
+          // Its own Postgres and Redis must never hold a request past the contract's 10 s (ADR 0017).
+          postgresTimeouts: { statementMs: 3_000, lockMs: 2_000 },
+          redisCommandTimeoutMs: 250,
+          redisRequired: false,
         }),
       ],
-      controllers: [OrderEventsController, OrdersController, CatalogController, AdminController, ConsoleController, DocsController, WebController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
+      controllers: [OrderEventsController, OrdersController, CatalogController, AdminController, ConsoleController, DocsController, AdminMetricsController, WebController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: parseApiKeys(config.API_KEYS, config.ADMIN_KEYS) },
@@ -83,6 +89,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
                 breakerMinRps: config.BREAKER_MIN_RPS,
                 halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
               },
+              config.INTERNAL_AUTH_SECRET,
             ),
         },
         {
@@ -102,6 +109,12 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
           useFactory: (kafka: Kafka, pool: pg.Pool, log: Logger) => new DeadLetterIndex(kafka, config.KAFKA_TOPIC_PREFIX, pool, log),
         },
         { provide: OperatorActions, inject: [PG_POOL], useFactory: (pool: pg.Pool) => new OperatorActions(pool) },
+        {
+          provide: AuthFailureThrottle,
+          inject: [REDIS],
+          useFactory: (redis: Redis) =>
+            new AuthFailureThrottle(redis, { failures: config.AUTH_FAILURES_PER_WINDOW, windowS: config.AUTH_FAILURE_WINDOW_S, keyPrefix: redisKeyPrefix(config) }),
+        },
         CallerGuard,
         RateLimitGuard,
         IdempotencyRecords,

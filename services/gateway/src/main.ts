@@ -16,4 +16,5 @@ await startHttpService(GatewayModule.register(config, logger), {
   host: config.HOST,
   logger,
   chaosEnabled: config.CHAOS_ENABLED,
+  access: { kind: 'public' },
 });

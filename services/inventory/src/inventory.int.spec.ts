@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, Topics, type Message, type MessageType, type OrderLine } from '@shopfront/contracts';
-import { eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
+import { callService, eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { loadInventoryConfig } from './config.js';
 import { InventoryModule } from './inventory.module.js';
 
@@ -51,7 +51,7 @@ const replies = (orderId: string, count = 1) =>
 const stockChanges = (sku: string) => tap.messages({ types: ['StockChanged'], key: sku, topic: Topics.inventoryEvents }).map((entry) => entry.message.data);
 
 async function http(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  const response = await callService(url, path, { method, body });
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: (await response.json()) as Record<string, unknown> };
 }
 

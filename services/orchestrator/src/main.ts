@@ -16,4 +16,5 @@ await startHttpService(OrchestratorModule.register(config, logger), {
   host: config.HOST,
   logger,
   chaosEnabled: config.CHAOS_ENABLED,
+  access: { kind: 'internal', secret: config.INTERNAL_AUTH_SECRET },
 });

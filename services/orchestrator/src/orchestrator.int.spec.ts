@@ -12,7 +12,7 @@ import { startHttpService } from '@shopfront/http';
 import { messagingMigrations, prefixed } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations } from '@shopfront/postgres';
-import { eventually, freshDatabase, kafkaTopics, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
+import { aTokenizedCard, callService, eventually, freshDatabase, kafkaTopics, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,7 @@ async function startOrchestrator(): Promise<INestApplication> {
     CHAOS_ENABLED: 'false',
   });
   const logger = createLogger('orchestrator', process.env.LOG_LEVEL ?? 'warn');
-  const started = await startHttpService(OrchestratorModule.register(config, logger), { name: 'orchestrator', port: 0, host: '127.0.0.1', logger, chaosEnabled: false });
+  const started = await startHttpService(OrchestratorModule.register(config, logger), { name: 'orchestrator', port: 0, host: '127.0.0.1', logger, chaosEnabled: false, access: { kind: 'internal', secret: config.INTERNAL_AUTH_SECRET } });
   const url = await started.getUrl();
   await eventually(async () => (await fetch(`${url}/health/ready`)).ok, { what: 'orchestrator ready', timeoutMs: 30_000, intervalMs: 200 });
   return started;
@@ -77,7 +77,7 @@ async function placeOrder(scripts: Parameters<ScriptedParticipant['script']>[1] 
     customerId: 'cust-1',
     items: [{ sku: 'SKU-001', quantity: 2, unitPrice: { amount: 2249, currency: 'EUR' } }],
     total: { amount: 4498, currency: 'EUR' },
-    payment: { card: '4242424242424242' },
+    payment: aTokenizedCard(),
     shippingAddress: address,
   };
   await publish(createMessage('OrderPlaced', data, { correlationId: orderId }));
@@ -131,7 +131,7 @@ describe('orchestrator on real Postgres and Kafka', () => {
     assert.deepEqual(participant.commandTypes(orderId), ['ReserveStock', 'AuthorizePayment', 'ScheduleShipment', 'CapturePayment', 'ConfirmOrder']);
     await eventually(() => participant.timeline(orderId).includes('saga SUCCEEDED'), { what: 'timeline complete' });
     assert.deepEqual(participant.timeline(orderId).slice(0, 3), ['reserveStock TRIED', 'reserveStock SUCCEEDED', 'authorizePayment TRIED']);
-    const response = await fetch(`${await app!.getUrl()}/sagas/${orderId}`);
+    const response = await callService(await app!.getUrl(), `/sagas/${orderId}`);
     const saga = (await response.json()) as { status: string; deadlineAt: unknown; data: { card: unknown }; log: { event: string }[] };
     assert.equal(saga.status, 'CONFIRMED');
     assert.equal(saga.deadlineAt, null);

@@ -1,15 +1,17 @@
 /**
- * A rolling upgrade on real Kafka: today's orchestrator (OrderPlaced v2, replies v1) keeps working
- * while the order service is one version behind (OrderPlaced v1) and a participant one version
- * ahead (its replies at v2, with a field v1 does not know). Each message takes the same path as its
- * current twin, through the real MessageConsumer, and nothing is dead-lettered.
+ * A rolling upgrade on real Kafka: today's orchestrator (OrderPlaced v3, replies v1) keeps working
+ * while the order service is behind (OrderPlaced v2, and v1 from further back) and a participant one
+ * version ahead (its replies at v2, with a field v1 does not know). Each message takes the same path
+ * as its current twin, through the real MessageConsumer, and nothing is dead-lettered. An order
+ * placed before v3 carries a card number: it reaches AuthorizePayment only as the retired token
+ * (ADR 0017), so payment declines it rather than charge a number read back from a message.
  */
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createMessage, Topics, type Message } from '@shopfront/contracts';
+import { createMessage, retiredCard, Topics, type Message } from '@shopfront/contracts';
 import { deadLetterCount, eventually, MessageTap, startServiceUnderTest, writtenAhead, writtenAt, type ServiceUnderTest } from '@shopfront/testing';
 import { loadOrchestratorConfig } from './config.js';
 import { OrchestratorModule } from './orchestrator.module.js';
@@ -44,20 +46,32 @@ const withoutOrder = (message: Message) => {
 };
 
 describe('the orchestrator during a rolling upgrade', () => {
-  it('given OrderPlaced v1 (a producer behind) and a reply at v2 (a participant ahead), when consumed, then each has the effect of its current twin and none is dead-lettered', async () => {
+  it('given OrderPlaced v2 and v1 (producers behind) and a reply at v2 (a participant ahead), when consumed, then each has the effect of its current twin and none is dead-lettered', async () => {
     const current = randomUUID();
-    const behind = randomUUID();
-    const today = writtenAt('OrderPlaced', 2, current);
-    await tap.publish(Topics.orderEvents, today, writtenAt('OrderPlaced', 1, behind));
+    const behind = [randomUUID(), randomUUID()];
+    const today = writtenAt('OrderPlaced', 3, current);
+    await tap.publish(Topics.orderEvents, today, writtenAt('OrderPlaced', 2, behind[0]!), writtenAt('OrderPlaced', 1, behind[1]!));
 
-    const [reserveToday, reserveBehind] = await Promise.all([commandFor(current, 'ReserveStock'), commandFor(behind, 'ReserveStock')]);
-    assert.deepEqual(withoutOrder(reserveBehind), withoutOrder(reserveToday));
+    const reserveToday = await commandFor(current, 'ReserveStock');
+    const reserveBehind = await Promise.all(behind.map((orderId) => commandFor(orderId, 'ReserveStock')));
+    for (const command of reserveBehind) assert.deepEqual(withoutOrder(command), withoutOrder(reserveToday));
 
     const reserved = (orderId: string, command: Message) => createMessage('StockReserved', { orderId }, { correlationId: orderId, causationId: command.messageId });
-    await tap.publish(Topics.sagaReplies, reserved(current, reserveToday), writtenAhead(reserved(behind, reserveBehind), { reservedAt: new Date().toISOString() }));
+    await tap.publish(
+      Topics.sagaReplies,
+      reserved(current, reserveToday),
+      ...behind.map((orderId, index) => writtenAhead(reserved(orderId, reserveBehind[index]!), { reservedAt: new Date().toISOString() })),
+    );
 
-    const [authorizeToday, authorizeBehind] = await Promise.all([commandFor(current, 'AuthorizePayment'), commandFor(behind, 'AuthorizePayment')]);
-    assert.deepEqual(withoutOrder(authorizeBehind), withoutOrder(authorizeToday));
+    const authorizeToday = await commandFor(current, 'AuthorizePayment');
+    const authorizeBehind = await Promise.all(behind.map((orderId) => commandFor(orderId, 'AuthorizePayment')));
+    const { card: todayCard, ...todayRest } = withoutOrder(authorizeToday) as { card: unknown };
+    assert.deepEqual(todayCard, (today.data as { payment: unknown }).payment);
+    for (const command of authorizeBehind) {
+      const { card, ...rest } = withoutOrder(command) as { card: unknown };
+      assert.deepEqual(rest, todayRest);
+      assert.deepEqual(card, retiredCard('4242424242424242'), 'the number never reaches the payment command');
+    }
     assert.equal(await deadLetterCount(service!.kafka, [Topics.orderEvents, Topics.sagaReplies]), 0);
   });
 });

@@ -17,4 +17,5 @@ await startHttpService(OrderModule.register(config, logger), {
   host: config.HOST,
   logger,
   chaosEnabled: config.CHAOS_ENABLED,
+  access: { kind: 'internal', secret: config.INTERNAL_AUTH_SECRET },
 });

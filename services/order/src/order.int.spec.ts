@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
 import { withTransaction } from '@shopfront/postgres';
-import { startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
+import { aTokenizedCard, callService, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { executeOnOrder } from './app/order-commands.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
@@ -38,12 +38,12 @@ after(async () => {
 const body = (sku = 'SKU-001') => ({
   customerId: 'cust-1',
   items: [{ sku, quantity: 2 }],
-  payment: { card: '4242424242424242' },
+  payment: aTokenizedCard(),
   shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
 });
 const call = async (method: string, path: string, headers: Record<string, string> = {}, payload?: unknown) => {
-  const contentType: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json' };
-  const response = await fetch(`${base}${path}`, { method, headers: { ...contentType, ...headers }, body: payload === undefined ? undefined : JSON.stringify(payload) });
+  const { 'x-client-id': clientId, ...rest } = headers;
+  const response = await callService(base, path, { method, clientId, headers: rest, body: payload });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 };
 
@@ -89,7 +89,7 @@ describe('the client_orders projection', () => {
     for (let i = 0; i < 1_000; i++) {
       const orderId = randomUUID();
       await withTransaction(db.pool, async (tx) => {
-        await executeOnOrder(tx, orderId, (order) => placeOrder(order, { orderId, clientId: `client-${i % 3}`, customerId: `cust-${i % 7}`, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: { card: '4242424242424242' }, shippingAddress: body().shippingAddress }), { causationId: null });
+        await executeOnOrder(tx, orderId, (order) => placeOrder(order, { orderId, clientId: `client-${i % 3}`, customerId: `cust-${i % 7}`, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null });
         await executeOnOrder(tx, orderId, (order) => (i % 4 === 0 ? cancelOrder(order, orderId, 'PAYMENT_DECLINED') : confirmOrder(order, orderId)), { causationId: null });
       });
     }

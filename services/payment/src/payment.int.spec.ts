@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createMessage, Topics, type Message, type MessageType } from '@shopfront/contracts';
+import { createMessage, Topics, type Message, type MessageType, type TokenizedCard } from '@shopfront/contracts';
 import { createLogger } from '@shopfront/observability';
-import { eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
+import { aTokenizedCard, callService, eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { loadPaymentConfig } from './config.js';
 import { PaymentModule } from './payment.module.js';
 
@@ -34,6 +34,8 @@ before(async () => {
     },
   });
   ({ db, url } = service);
+  // Sealed as the gateway seals them: every command carries only the token.
+  for (const card of testCards) tokens.set(card, aTokenizedCard(card));
 });
 
 after(async () => {
@@ -43,7 +45,9 @@ after(async () => {
 
 const slow = { timeoutMs: 20_000, intervalMs: 100 };
 const total = { amount: 3998, currency: 'EUR' };
-const authorize = (orderId: string, card = '4242424242424242') => createMessage('AuthorizePayment', { orderId, amount: total, card }, { correlationId: orderId });
+const testCards = ['4242424242424242', '4000000000000002', '4000000000009995', '5555555555554444'];
+const tokens = new Map<string, TokenizedCard>();
+const authorize = (orderId: string, card = '4242424242424242') => createMessage('AuthorizePayment', { orderId, amount: total, card: tokens.get(card)! }, { correlationId: orderId });
 const byOrder = (type: 'CapturePayment' | 'VoidPayment' | 'RefundPayment', orderId: string) => createMessage(type, { orderId }, { correlationId: orderId });
 const command = (...messages: Message[]) => tap.publish(Topics.paymentCommands, ...messages);
 
@@ -55,7 +59,7 @@ const replies = (orderId: string, count = 1) =>
   }, { ...slow, what: `${count} replies for ${orderId}` });
 
 async function http(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  const response = await callService(url, path, { method, body });
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: (await response.json()) as { items?: Record<string, unknown>[] } & Record<string, unknown> };
 }
 
@@ -79,7 +83,7 @@ async function consumed(type: MessageType, outcome: 'processed' | 'duplicate'): 
 
 describe('payment on real Postgres and Kafka', () => {
   it("given the contract's test cards, when authorized, then approved, PAYMENT_DECLINED, INSUFFICIENT_FUNDS and approved again are answered and recorded", async () => {
-    const cards = ['4242424242424242', '4000000000000002', '4000000000009995', '5555555555554444'];
+    const cards = testCards;
     const orders = cards.map(() => randomUUID());
     await command(...cards.map((card, i) => authorize(orders[i]!, card)));
     const answers = await Promise.all(orders.map(async (orderId) => (await replies(orderId))[0]!));

@@ -6,6 +6,7 @@ import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { PaymentCommands } from './app/payment.commands.js';
 import type { PaymentConfig } from './config.js';
 import { CARD_PROVIDER } from './domain/card-provider.js';
+import { CARD_PRIVATE_KEY, CardVault } from './infra/card-vault.js';
 import { PaymentsController } from './infra/payments.controller.js';
 import { SimulatedCardProvider } from './infra/simulated-card-provider.js';
 
@@ -24,7 +25,7 @@ export class PaymentModule {
         }),
       ],
       controllers: [PaymentsController],
-      providers: [PaymentCommands, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
+      providers: [PaymentCommands, CardVault, { provide: CARD_PRIVATE_KEY, useValue: config.CARD_PRIVATE_KEY }, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
     };
   }
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, Topics, type Message, type ShippingAddress } from '@shopfront/contracts';
-import { eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest } from '@shopfront/testing';
+import { callService, eventually, MessageTap, startServiceUnderTest, type ServiceUnderTest } from '@shopfront/testing';
 import { loadShippingConfig } from './config.js';
 import { ShippingModule } from './shipping.module.js';
 
@@ -49,7 +49,7 @@ const replies = (orderId: string, count = 1) =>
   }, { ...slow, what: `${count} replies for ${orderId}` });
 
 async function shipments(query: string) {
-  const response = await fetch(`${url}/admin/shipments${query}`);
+  const response = await callService(url, `/admin/shipments${query}`);
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: (await response.json()) as { items?: { orderId: string; status: string; shipmentId: string }[] } };
 }
 const statusOf = async (orderId: string) => (await shipments(`?orderId=${orderId}`)).body.items?.map(({ orderId: id, status }) => ({ orderId: id, status }));

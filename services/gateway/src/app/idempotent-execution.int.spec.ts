@@ -127,7 +127,7 @@ describe('a replica without Redis', () => {
       stub.delayMs = 50;
       const answers = await Promise.all(Array.from({ length: 40 }, (_, n) => place(n % 2 === 0 ? blind : replicaA, key)));
       assert.equal(orderCalls().length, 1);
-      assert.ok(answers.every((answer) => answer.status === 202 || answer.status === 409));
+      assert.ok(answers.every((answer) => answer.status === 202 || answer.status === 409), JSON.stringify(answers.map((answer) => [answer.status, JSON.stringify(answer.body).slice(0, 80)])));
       assert.equal(new Set(answers.filter((answer) => answer.status === 202).map((answer) => answer.body.orderId)).size, 1);
     } finally {
       await blind.stop();
@@ -162,7 +162,7 @@ describe('Redis losing everything', () => {
 describe('an outcome the gateway never learnt', () => {
   it('given the upstream failed with 503, then nothing is stored and the retry re-sends the same order id', async () => {
     const key = crypto.randomUUID();
-    stub.fail(503, 1);
+    stub.fail(503, 1, '/orders');
     const failed = await place(replicaA, key);
     assert.equal(failed.status, 503);
     const retried = await place(replicaA, key);

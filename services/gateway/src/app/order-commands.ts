@@ -1,32 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PlaceOrderRequest } from '@shopfront/contracts';
+import { sealCard, type PlaceOrderCommand, type PlaceOrderRequest } from '@shopfront/contracts';
+import type { GatewayConfig } from '../config.js';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../domain/callers.js';
 import { fingerprintOf } from '../domain/idempotency.js';
 import { toStoredResponse, Upstreams, type UpstreamAnswer } from '../infra/upstream/upstreams.js';
+import { GATEWAY_CONFIG } from '../infra/tokens.js';
 import { IdempotentExecution, type Execution } from './idempotent-execution.js';
 
 /**
  * The gateway's two writes. Both go to the order service with the caller's
  * client id (the order service scopes every order by it) and, under an
- * Idempotency-Key, at most once per key.
+ * Idempotency-Key, at most once per key. The card number goes no further than
+ * here: it is sealed to the payment vault's public key first (ADR 0017).
  */
 @Injectable()
 export class OrderCommands {
   constructor(
     @Inject(Upstreams) private readonly upstreams: Upstreams,
     private readonly idempotency: IdempotentExecution,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /** The gateway picks the order id, so every retry of one key reaches the same order. */
   placeOrder(caller: Caller, idempotencyKey: string, order: PlaceOrderRequest): Promise<Execution> {
     const scope = { clientId: caller.clientId, key: idempotencyKey };
     return this.idempotency.run(scope, fingerprintOf('POST', '/v1/orders', order), randomUUID(), async (orderId) => {
+      const command: PlaceOrderCommand = { ...order, payment: sealCard(this.config.CARD_PUBLIC_KEY, order.payment.card) };
       const answer = await this.upstreams.call('order', {
         method: 'POST',
         path: '/orders',
-        headers: { 'x-client-id': caller.clientId, 'x-order-id': orderId },
-        body: order,
+        clientId: caller.clientId,
+        headers: { 'x-order-id': orderId },
+        body: command,
       });
       return toStoredResponse(answer, answer.status < 300 ? { location: `/v1/orders/${acceptedOrderId(answer) ?? orderId}` } : {});
     });
@@ -39,7 +45,7 @@ export class OrderCommands {
         await this.upstreams.call('order', {
           method: 'POST',
           path: `/orders/${orderId}/cancel`,
-          headers: { 'x-client-id': caller.clientId },
+          clientId: caller.clientId,
         }),
       );
     if (idempotencyKey === undefined) return { response: await cancel(), replayed: false };

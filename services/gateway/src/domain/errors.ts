@@ -6,7 +6,8 @@ export type GatewayErrorCode =
   | 'UPSTREAM_UNREACHABLE'
   | 'UPSTREAM_FAILED'
   | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_IN_FLIGHT';
+  | 'IDEMPOTENCY_IN_FLIGHT'
+  | 'STORE_UNAVAILABLE';
 
 /**
  * Everything the gateway itself can fail with. Only the HTTP edge turns these

@@ -58,6 +58,7 @@ export async function startGateway(options: {
     host: '127.0.0.1',
     logger,
     chaosEnabled: config.CHAOS_ENABLED,
+    access: { kind: 'public' },
   });
   // As a readiness probe would: until Redis is connected, decisions are made in memory (the fallback).
   if (options.waitForRedis !== false) await eventually(() => app.get<Redis>(REDIS).status === 'ready', { what: 'the gateway connected to Redis' });

@@ -27,7 +27,7 @@ export class StubUpstream {
   creations = 0;
   /** Applied before answering any request. */
   delayMs = 0;
-  private failure: { status: number; remaining: number } | undefined;
+  private failure: { status: number; remaining: number; pathPrefix: string } | undefined;
   private server: Server | undefined;
   private readonly sockets = new Set<import('node:net').Socket>();
   private readonly sleeping = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
@@ -62,9 +62,9 @@ export class StubUpstream {
     this.failure = undefined;
   }
 
-  /** Answers the next `count` requests (all, by default) with `status` and a problem body. */
-  fail(status: number, count = Number.POSITIVE_INFINITY): void {
-    this.failure = { status, remaining: count };
+  /** Answers the next `count` requests (all, by default) under `pathPrefix` with `status` and a problem body. */
+  fail(status: number, count = Number.POSITIVE_INFINITY, pathPrefix = '/'): void {
+    this.failure = { status, remaining: count, pathPrefix };
   }
 
   private sleep(ms: number): Promise<void> {
@@ -86,7 +86,7 @@ export class StubUpstream {
     this.calls.push({ method: request.method ?? 'GET', path: url.pathname + url.search, headers: request.headers, body: text ? JSON.parse(text) : undefined });
     if (this.delayMs > 0) await this.sleep(this.delayMs);
     if (response.destroyed) return;
-    if (this.failure && this.failure.remaining > 0) {
+    if (this.failure && this.failure.remaining > 0 && url.pathname.startsWith(this.failure.pathPrefix)) {
       this.failure.remaining--;
       const { status } = this.failure;
       return send(response, status, { type: 'about:blank', title: 'Injected', status, detail: 'stub failure', instance: url.pathname }, true);

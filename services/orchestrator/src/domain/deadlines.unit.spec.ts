@@ -103,7 +103,7 @@ describe('the saga, when a deadline passes', () => {
   it('given a retried authorization, then it still carries the card; once the step times out the card is forgotten', () => {
     const run = placed().feed(reply('StockReserved')).expire(2);
     const retry = run.sent.at(-1);
-    assert.equal(retry?.type === 'AuthorizePayment' && retry.data.card, '4242424242424242');
+    assert.equal(retry?.type === 'AuthorizePayment' && retry.data.card.token, 'tok_test_card_4242_0000000000');
     run.expire();
     assert.equal(run.state?.data.card, null);
   });

@@ -85,7 +85,7 @@ function react(saga: Saga | undefined, input: SagaInput, context: DecisionContex
 
 function started(order: MessageData<'OrderPlaced'>, now: Date): SagaEvent {
   const { orderId, clientId, customerId, items, total, payment, shippingAddress } = order;
-  return { type: 'SagaStarted', orderId, at: now, data: { clientId, customerId, items, total, card: payment.card, address: shippingAddress } };
+  return { type: 'SagaStarted', orderId, at: now, data: { clientId, customerId, items, total, card: payment, address: shippingAddress } };
 }
 
 /** A customer's cancellation: waits for a step in flight, and undoes even a confirmed order. */

@@ -40,7 +40,7 @@ describe('the saga, forward', () => {
 
   it('given stock reserved, then the payment is authorized for the order total with its card, and the shipment carries the address and lines', () => {
     const run = placed().feed(...successes.slice(0, 2));
-    assert.deepEqual(run.sent[1], { type: 'AuthorizePayment', topic: 'payment.commands', data: { orderId, amount: { amount: 4498, currency: 'EUR' }, card: '4242424242424242' } });
+    assert.deepEqual(run.sent[1], { type: 'AuthorizePayment', topic: 'payment.commands', data: { orderId, amount: { amount: 4498, currency: 'EUR' }, card: { token: 'tok_test_card_4242_0000000000', last4: '4242', brand: 'visa' } } });
     assert.deepEqual(run.sent[2], {
       type: 'ScheduleShipment',
       topic: 'shipping.commands',
@@ -48,9 +48,9 @@ describe('the saga, forward', () => {
     });
   });
 
-  it('given the payment was authorized, then the saga no longer keeps the card number', () => {
+  it('given the payment was authorized, then the saga no longer keeps the card token', () => {
     const run = placed().feed(reply('StockReserved'));
-    assert.equal(run.state?.data.card, '4242424242424242');
+    assert.equal(run.state?.data.card?.token, 'tok_test_card_4242_0000000000');
     run.feed(reply('PaymentAuthorized'));
     assert.equal(run.state?.data.card, null);
   });

@@ -22,7 +22,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-const actions: string[] = sagaSteps.map((step) => step.action({ orderId: order.orderId, data: { ...order, card: '4242424242424242', address: order.shippingAddress } }).type);
+const actions: string[] = sagaSteps.map((step) => step.action({ orderId: order.orderId, data: { ...order, card: order.payment, address: order.shippingAddress } }).type);
 const compensations: string[] = sagaSteps.map((step) => step.compensation({ orderId: order.orderId, data: { ...order, card: null, address: order.shippingAddress } }).type);
 
 /** Mostly the reply the saga awaits (so walks get somewhere), otherwise anything at all. */

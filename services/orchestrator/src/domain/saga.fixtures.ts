@@ -19,7 +19,7 @@ export const order: MessageData<'OrderPlaced'> = {
     { sku: 'SKU-002', quantity: 1, unitPrice: { amount: 500, currency: 'EUR' } },
   ],
   total: { amount: 4498, currency: 'EUR' },
-  payment: { card: '4242424242424242' },
+  payment: { token: 'tok_test_card_4242_0000000000', last4: '4242', brand: 'visa' },
   shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
 };
 

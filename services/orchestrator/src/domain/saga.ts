@@ -1,4 +1,4 @@
-import type { CancellationReason, Money, PricedLine, ShippingAddress } from '@shopfront/contracts';
+import type { CancellationReason, Money, PricedLine, ShippingAddress, TokenizedCard } from '@shopfront/contracts';
 import { OrchestratorError } from './errors.js';
 import { stepIndexOf, type StepName } from './steps.js';
 
@@ -15,8 +15,8 @@ export interface SagaData {
   customerId: string;
   items: PricedLine[];
   total: Money;
-  /** Simulated provider: a real platform would keep a provider token. Null once no longer needed. */
-  card: string | null;
+  /** The payment service's token for the card (never the number); null once no longer needed. */
+  card: TokenizedCard | null;
   address: ShippingAddress;
 }
 

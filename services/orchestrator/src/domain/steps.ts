@@ -1,4 +1,4 @@
-import { Topics, type MessageData, type Topic } from '@shopfront/contracts';
+import { Topics, type MessageData, type TokenizedCard, type Topic } from '@shopfront/contracts';
 import { OrchestratorError } from './errors.js';
 import type { SagaData } from './saga.js';
 
@@ -117,7 +117,7 @@ export const replyTypes: readonly ReplyType[] = sagaSteps
   .flatMap((step) => [step.succeeded, step.failed, step.compensated])
   .filter((type): type is ReplyType => type !== null);
 
-function cardOf(data: SagaData): string {
+function cardOf(data: SagaData): TokenizedCard {
   // Forgotten once the payment step is behind the saga, when nothing can send AuthorizePayment again.
   if (data.card === null) throw new OrchestratorError('INVALID_TRANSITION', 'the card was already forgotten: AuthorizePayment cannot be sent again');
   return data.card;

@@ -78,7 +78,7 @@ function view({ saga, version, updatedAt }: StoredSaga) {
     version,
     startedAt: saga.startedAt.toISOString(),
     updatedAt: updatedAt.toISOString(),
-    // Never the card number, even from the simulated provider.
-    data: { ...data, card: card === null ? null : `•••• ${card.slice(-4)}` },
+    // Brand and last four for operators; the token stays inside the platform's messages.
+    data: { ...data, card: card === null ? null : `${card.brand} •••• ${card.last4}` },
   };
 }

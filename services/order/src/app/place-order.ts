@@ -1,4 +1,4 @@
-import type { PlaceOrderRequest } from '@shopfront/contracts';
+import type { PlaceOrderCommand } from '@shopfront/contracts';
 import { retryOnConflict } from '@shopfront/event-store';
 import { withTransaction, type Pool } from '@shopfront/postgres';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import { executeOnOrder } from './order-commands.js';
  * it from the idempotency key): placing it again answers the existing order
  * for the same client instead of creating a second one.
  */
-export async function placeNewOrder(pool: Pool, clientId: string, request: PlaceOrderRequest, orderId: string = randomUUID()): Promise<{ view: OrderView; created: boolean }> {
+export async function placeNewOrder(pool: Pool, clientId: string, request: PlaceOrderCommand, orderId: string = randomUUID()): Promise<{ view: OrderView; created: boolean }> {
   return retryOnConflict(() =>
     withTransaction(pool, async (tx) => {
       const { items, total } = priceLines(request.items, await catalogPrices(tx, request.items.map((item) => item.sku)));

@@ -1,4 +1,4 @@
-import type { CancellationReason, MessageData, Money, OrderLine, PricedLine } from '@shopfront/contracts';
+import { maxAmount, type CancellationReason, type MessageData, type Money, type OrderLine, type PricedLine } from '@shopfront/contracts';
 import type { DomainEvent } from '@shopfront/event-store';
 
 export type OrderPlaced = DomainEvent<'OrderPlaced', MessageData<'OrderPlaced'>>;
@@ -14,7 +14,7 @@ export type Order =
   | { status: 'NONE' }
   | { status: OrderStatus; placed: OrderPlaced['data']; cancellationRequested: boolean; reason: CancellationReason | null };
 
-export type OrderErrorCode = 'UNKNOWN_SKU' | 'ALREADY_PLACED' | 'NOT_FOUND' | 'CANNOT_CANCEL';
+export type OrderErrorCode = 'UNKNOWN_SKU' | 'TOTAL_TOO_LARGE' | 'ALREADY_PLACED' | 'NOT_FOUND' | 'CANNOT_CANCEL';
 
 export class OrderError extends Error {
   override readonly name = 'OrderError';
@@ -52,7 +52,9 @@ export function priceLines(items: OrderLine[], prices: ReadonlyMap<string, Money
   if (unknown.length > 0) throw new OrderError('UNKNOWN_SKU', `not in the catalog: ${unknown.join(', ')}`);
   const priced = items.map((item) => ({ ...item, unitPrice: prices.get(item.sku)! }));
   const currency = priced[0]!.unitPrice.currency;
-  return { items: priced, total: { amount: priced.reduce((sum, line) => sum + line.unitPrice.amount * line.quantity, 0), currency } };
+  const amount = priced.reduce((sum, line) => sum + line.unitPrice.amount * line.quantity, 0);
+  if (amount > maxAmount) throw new OrderError('TOTAL_TOO_LARGE', `the total ${amount} exceeds the largest amount an order may carry (${maxAmount})`);
+  return { items: priced, total: { amount, currency } };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Body, Controller, createParamDecorator, Get, HttpCode, Inject, Param, Post, Query, Res, type ExecutionContext } from '@nestjs/common';
-import { OrderStatus, PlaceOrderRequest } from '@shopfront/contracts';
+import { OrderStatus, PlaceOrderCommand, storableText } from '@shopfront/contracts';
 import { HttpProblem, ZodValidationPipe } from '@shopfront/http';
 import { PG_POOL } from '@shopfront/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -19,7 +19,7 @@ type CallerHeaders = z.infer<typeof CallerHeaders>;
 const callerPipe = new ZodValidationPipe(CallerHeaders);
 const Caller = createParamDecorator((_: unknown, context: ExecutionContext) => callerPipe.transform(context.switchToHttp().getRequest<FastifyRequest>().headers));
 const ListQuery = z.object({
-  customerId: z.string().min(1).max(100).optional(),
+  customerId: storableText(1, 100).optional(),
   status: OrderStatus.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z
@@ -47,7 +47,7 @@ export class OrdersController {
   @HttpCode(202)
   async place(
     @Caller() caller: CallerHeaders,
-    @Body(new ZodValidationPipe(PlaceOrderRequest)) body: PlaceOrderRequest,
+    @Body(new ZodValidationPipe(PlaceOrderCommand)) body: PlaceOrderCommand,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { view } = await placeNewOrder(this.pool, caller.clientId, body, caller.orderId).catch(toProblem);
@@ -94,6 +94,8 @@ function toProblem(error: unknown): never {
   switch (error.code) {
     case 'UNKNOWN_SKU':
       throw new HttpProblem(422, 'Unknown SKU', error.message);
+    case 'TOTAL_TOO_LARGE':
+      throw new HttpProblem(422, 'Order too large', error.message, { errors: [{ field: 'items', message: error.message }] });
     case 'NOT_FOUND':
       throw new HttpProblem(404, 'Not found', error.message);
     case 'CANNOT_CANCEL':

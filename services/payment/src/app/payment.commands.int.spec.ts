@@ -8,12 +8,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createMessage, type Message } from '@shopfront/contracts';
+import { developmentCardPrivateKey } from '@shopfront/config';
+import { cardPrivateKey, createMessage, type Message, type TokenizedCard } from '@shopfront/contracts';
 import { FaultInjector } from '@shopfront/http';
 import { isTransient, messagingMigrations } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations, withTransaction } from '@shopfront/postgres';
-import { freshDatabase, type TestDatabase } from '@shopfront/testing';
+import { aTokenizedCard, freshDatabase, type TestDatabase } from '@shopfront/testing';
+import { CardVault } from '../infra/card-vault.js';
 import { providerFaultTarget, SimulatedCardProvider } from '../infra/simulated-card-provider.js';
 import { PaymentCommands } from './payment.commands.js';
 
@@ -21,10 +23,14 @@ let db: TestDatabase;
 let provider: SimulatedCardProvider;
 let commands: PaymentCommands;
 const faults = new FaultInjector();
+const tokens = new Map<string, TokenizedCard>();
+const tokenOf = (card: string) => tokens.get(card)!;
 
 before(async () => {
   db = await freshDatabase('payment_handler', [...messagingMigrations, ...(await readMigrations(fileURLToPath(new URL('../../migrations', import.meta.url))))]);
-  provider = new SimulatedCardProvider(db.pool, faults);
+  const vault = new CardVault(cardPrivateKey(developmentCardPrivateKey));
+  for (const card of ['4242424242424242', '4000000000009995']) tokens.set(card, aTokenizedCard(card));
+  provider = new SimulatedCardProvider(db.pool, faults, vault);
   commands = new PaymentCommands(provider, createLogger('payment', 'silent'));
 });
 after(async () => {
@@ -37,7 +43,7 @@ const deliver = (message: Message, crash = false) =>
     await commands.handle(message, tx);
     if (crash) throw new Error('crashed before commit');
   });
-const authorize = (orderId: string, card = '4242424242424242') => createMessage('AuthorizePayment', { orderId, amount: { amount: 3998, currency: 'EUR' }, card }, { correlationId: orderId });
+const authorize = (orderId: string, card = '4242424242424242') => createMessage('AuthorizePayment', { orderId, amount: { amount: 3998, currency: 'EUR' }, card: tokenOf(card) }, { correlationId: orderId });
 const payment = async (orderId: string) => (await db.pool.query('SELECT status, captured_amount FROM payments WHERE order_id = $1', [orderId])).rows[0];
 const ledger = async (key: string) => (await db.pool.query<{ outcome: string }>('SELECT outcome FROM provider_ledger WHERE idempotency_key = $1', [key])).rows.map((row) => row.outcome);
 
@@ -61,7 +67,7 @@ describe('payment handler and provider on real Postgres', () => {
       // Half of the failures strike after the provider recorded the charge: try orders until one does.
       for (let i = 0; i < 40 && !lost; i++) {
         const key = `${randomUUID()}:authorize`;
-        const failure = await provider.authorize(key, '4000000000009995', 3998).catch((error: unknown) => error);
+        const failure = await provider.authorize(key, tokenOf('4000000000009995').token, 3998).catch((error: unknown) => error);
         assert.equal(isTransient(failure), true);
         if ((await ledger(key)).length === 1) lost = key;
       }
@@ -69,7 +75,7 @@ describe('payment handler and provider on real Postgres', () => {
       faults.set(providerFaultTarget, { latencyMs: 0, errorRate: 0 });
     }
     assert.ok(lost, 'no failure struck after the charge');
-    assert.deepEqual(await provider.authorize(lost, '4242424242424242', 3998), { approved: false, reason: 'INSUFFICIENT_FUNDS' }, 'the first answer, whatever the retry carries');
+    assert.deepEqual(await provider.authorize(lost, tokenOf('4242424242424242').token, 3998), { approved: false, reason: 'INSUFFICIENT_FUNDS' }, 'the first answer, whatever the retry carries');
     assert.deepEqual(await ledger(lost), ['INSUFFICIENT_FUNDS']);
   });
 

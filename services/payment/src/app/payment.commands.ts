@@ -37,7 +37,7 @@ export class PaymentCommands implements MessageHandlerProvider {
         switch (decision.kind) {
           case 'askProvider': {
             const { amount, card } = message.data;
-            const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card, amount.amount));
+            const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card.token, amount.amount));
             await savePayment(tx, payment);
             return reply(tx, authorizationAnswer(payment, causation));
           }

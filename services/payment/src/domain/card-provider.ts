@@ -10,7 +10,8 @@ export type ProviderOperation = 'authorize' | 'capture' | 'void' | 'refund';
  * thrown as transient errors.
  */
 export interface CardProvider {
-  authorize(key: string, card: string, amount: number): Promise<AuthorizationResult>;
+  /** `cardToken`: the vault's token for the card; the provider reads the number back itself. */
+  authorize(key: string, cardToken: string, amount: number): Promise<AuthorizationResult>;
   capture(key: string, amount: number): Promise<void>;
   void(key: string): Promise<void>;
   refund(key: string, amount: number): Promise<void>;

@@ -4,7 +4,9 @@ import { TransientError } from '@shopfront/messaging';
 import { PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
 import type { CardProvider, ProviderOperation } from '../domain/card-provider.js';
+import { PaymentError } from '../domain/errors.js';
 import type { AuthorizationResult } from '../domain/payment.js';
+import { CardVault } from './card-vault.js';
 import { cardVerdict } from './test-cards.js';
 
 /** The fault target chaos drills use for the provider (`PUT /admin/faults/payment-provider`). */
@@ -24,14 +26,25 @@ export class SimulatedCardProvider implements CardProvider {
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(FaultInjector) private readonly faults: FaultInjector,
+    @Inject(CardVault) private readonly vault: CardVault,
   ) {}
 
-  async authorize(key: string, card: string, amount: number): Promise<AuthorizationResult> {
-    const verdict = cardVerdict(card);
+  async authorize(key: string, cardToken: string, amount: number): Promise<AuthorizationResult> {
+    const verdict = cardVerdict(this.numberBehind(cardToken));
     const outcome = await this.call(key, 'authorize', verdict.approved ? amount : 0, verdict.approved ? 'APPROVED' : verdict.reason);
     // The ledger's first answer wins, whatever this call's card says.
     if (outcome === 'APPROVED') return { approved: true };
     return { approved: false, reason: outcome === 'INSUFFICIENT_FUNDS' ? 'INSUFFICIENT_FUNDS' : 'PAYMENT_DECLINED' };
+  }
+
+  /** A token the vault cannot open reads as no number at all: declined, as a real provider would. */
+  private numberBehind(cardToken: string): string {
+    try {
+      return this.vault.reveal(cardToken);
+    } catch (error) {
+      if (error instanceof PaymentError && error.code === 'UNKNOWN_CARD_TOKEN') return '';
+      throw error;
+    }
   }
 
   async capture(key: string, amount: number): Promise<void> {

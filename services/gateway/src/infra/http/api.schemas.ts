@@ -1,4 +1,4 @@
-import { CancellationReason, IdempotencyKey, Money, OrderStatus, PlaceOrderRequest } from '@shopfront/contracts';
+import { CancellationReason, IdempotencyKey, Money, OrderStatus, PlaceOrderRequest, storableText } from '@shopfront/contracts';
 import { z } from 'zod';
 import { faultTargets, upstreamNames } from '../../domain/upstreams.js';
 
@@ -24,10 +24,10 @@ export const OrderView = z.object({
 });
 
 export const ListOrdersQuery = z.strictObject({
-  customerId: z.string().min(1).max(100).optional(),
+  customerId: storableText(1, 100).optional(),
   status: OrderStatus.optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,512}$/, 'a cursor this API issued').optional(),
 });
 
 export const OrderPage = z.object({ items: z.array(OrderView), nextCursor: z.string().nullable() });
@@ -40,7 +40,7 @@ export const Product = z.object({ sku: z.string(), name: z.string(), price: Mone
 export const ProductList = z.object({ items: z.array(Product) });
 
 export const Sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1 to 64 letters, digits, dots, dashes or underscores');
-export const SetStock = z.strictObject({ onHand: z.number().int().min(0) });
+export const SetStock = z.strictObject({ onHand: z.number().int().min(0).max(1_000_000_000) });
 export const InventoryItem = z.object({ sku: z.string(), onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() });
 export const InventoryList = z.object({ items: z.array(InventoryItem) });
 

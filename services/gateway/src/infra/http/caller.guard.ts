@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { HttpProblem } from '@shopfront/http';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, mayEnter, type ApiKeys, type Caller, type Role } from '../../domain/callers.js';
+import { AuthFailureThrottle } from '../auth-failure-throttle.js';
 import { API_KEYS } from '../tokens.js';
 
 export type CallerRequest = FastifyRequest & { caller?: Caller };
@@ -11,19 +12,37 @@ const AREA = 'gateway:area';
 /** Marks a controller as admin-only; unmarked controllers take any known key. */
 export const AdminOnly = () => SetMetadata(AREA, 'admin' satisfies Role);
 
-/** X-API-Key → caller: 401 without a known key, 403 for a client key on admin routes. */
+/** The key from X-API-Key, or from `Authorization: Bearer` (how Prometheus sends a scrape credential). */
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+  return bearer?.[1];
+}
+
+/**
+ * X-API-Key → caller: 401 without a known key, 403 for a client key on admin
+ * routes, 429 for an address that failed too often (AuthFailureThrottle).
+ */
 @Injectable()
 export class CallerGuard implements CanActivate {
   constructor(
     @Inject(API_KEYS) private readonly keys: ApiKeys,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(AuthFailureThrottle) private readonly throttle: AuthFailureThrottle,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<CallerRequest>();
-    const header = request.headers['x-api-key'];
-    const authentication = authenticate(this.keys, typeof header === 'string' ? header : undefined);
+    const retryAfterS = await this.throttle.retryAfterS(request.ip);
+    if (retryAfterS > 0) {
+      throw new HttpProblem(429, 'Too many failed authentications', `Too many requests with a wrong API key from this address; retry after ${retryAfterS} s.`, {
+        headers: { 'retry-after': String(retryAfterS) },
+      });
+    }
+    const authentication = authenticate(this.keys, presentedKey(request));
     if (authentication.kind !== 'authenticated') {
+      await this.throttle.recordFailure(request.ip);
       const detail = authentication.kind === 'missing' ? 'Send your API key in the X-API-Key header.' : 'The API key is not known.';
       throw new HttpProblem(401, 'Unauthorized', detail, { headers: { 'www-authenticate': 'ApiKey header="X-API-Key"' } });
     }

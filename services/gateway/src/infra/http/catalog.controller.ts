@@ -14,7 +14,7 @@ export class CatalogController {
 
   @Get()
   async list(@CallerOf() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const answer = await answering(() => this.upstreams.call('order', { method: 'GET', path: '/products', headers: { 'x-client-id': caller.clientId } }));
+    const answer = await answering(() => this.upstreams.call('order', { method: 'GET', path: '/products', clientId: caller.clientId }));
     return relay(reply, answer, request.url);
   }
 }

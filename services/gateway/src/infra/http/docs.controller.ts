@@ -6,12 +6,13 @@ import { dirname, join } from 'node:path';
 import { openApiDocument } from './openapi.js';
 
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-const assets: Record<string, string> = {
+// A Map, not an object: `constructor` or `__proto__` from the path must not find an entry.
+const assets: ReadonlyMap<string, string> = new Map(Object.entries({
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
   'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
-};
+}));
 
 const page = `<!doctype html>
 <html lang="en">
@@ -41,7 +42,7 @@ export class DocsController {
 
   @Get('docs/:asset')
   async asset(@Param('asset') asset: string, @Res() reply: FastifyReply) {
-    const type = assets[asset]; // a fixed list: no path from the request reaches the file system
+    const type = assets.get(asset); // a fixed list: no path from the request reaches the file system
     if (!type) throw new NotFoundException(`no asset ${asset}`);
     return reply.type(type).header('cache-control', 'public, max-age=86400').send(await readFile(join(swaggerUiDir, asset)));
   }

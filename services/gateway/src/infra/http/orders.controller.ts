@@ -55,7 +55,7 @@ export class OrdersController {
   }
 
   private async read(reply: FastifyReply, publicPath: string, caller: Caller, path: string) {
-    const answer = await answering(() => this.upstreams.call('order', { method: 'GET', path, headers: { 'x-client-id': caller.clientId } }));
+    const answer = await answering(() => this.upstreams.call('order', { method: 'GET', path, clientId: caller.clientId }));
     return relay(reply, answer, publicPath);
   }
 }

@@ -1,4 +1,6 @@
 import { assertNever } from '@shopfront/contracts';
+import { isTransientPostgresError } from '@shopfront/postgres';
+import pg from 'pg';
 import { HttpProblem, problemContentType } from '@shopfront/http';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../../domain/errors.js';
@@ -14,6 +16,7 @@ export function toProblem(error: GatewayError): HttpProblem {
     case 'CIRCUIT_OPEN':
     case 'BULKHEAD_FULL':
     case 'UPSTREAM_UNREACHABLE':
+    case 'STORE_UNAVAILABLE':
       return new HttpProblem(503, 'Service unavailable', `${capitalised(error.message)}; retry after ${retryAfterS ?? 1} s.`, extra);
     case 'UPSTREAM_TIMEOUT':
       return new HttpProblem(504, 'Gateway timeout', `${capitalised(error.message)}.`, extra);
@@ -37,7 +40,11 @@ export async function answering<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw error instanceof GatewayError ? toProblem(error) : error;
+    if (error instanceof GatewayError) throw toProblem(error);
+    if (isOwnStoreFailure(error)) {
+      throw toProblem(new GatewayError('STORE_UNAVAILABLE', "the gateway's own database is not answering", { retryAfterS: 2, cause: error }));
+    }
+    throw error;
   }
 }
 
@@ -60,5 +67,11 @@ function withInstance(body: string, publicPath: string): string {
     return body;
   }
 }
+
+/**
+ * The gateway's Postgres failing (down, restarting, a statement or lock timeout):
+ * not the caller's fault and not a bug, so a 503 to retry, never a 500.
+ */
+const isOwnStoreFailure = (error: unknown): boolean => error instanceof pg.DatabaseError || isTransientPostgresError(error);
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

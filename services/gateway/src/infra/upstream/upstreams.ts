@@ -1,3 +1,4 @@
+import { signInternalRequest } from '@shopfront/http';
 import { Pool } from 'undici';
 import { GatewayError } from '../../domain/errors.js';
 import type { StoredResponse } from '../../domain/idempotency.js';
@@ -9,6 +10,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PUT';
   /** Path and query on the upstream, e.g. `/orders/…?limit=10`. */
   path: string;
+  /** The API client the call is made for: signed into the internal credential, so the service can trust it. */
+  clientId?: string;
   headers?: Record<string, string>;
   body?: unknown;
 }
@@ -31,6 +34,7 @@ interface Target {
   pool: Pool;
   basePath: string;
   protection: UpstreamProtection;
+  internalSecret: string;
 }
 
 /**
@@ -43,7 +47,7 @@ export class Upstreams {
   private readonly targets: Record<Upstream, Target>;
   private readonly stopReporting: () => void;
 
-  constructor(baseUrls: Record<Upstream, string>, settings: ResilienceSettings) {
+  constructor(baseUrls: Record<Upstream, string>, settings: ResilienceSettings, internalSecret: string) {
     this.targets = Object.fromEntries(
       upstreamNames.map((name) => {
         const url = new URL(baseUrls[name]);
@@ -53,7 +57,7 @@ export class Upstreams {
           headersTimeout: settings.totalTimeoutMs,
           bodyTimeout: settings.totalTimeoutMs,
         });
-        return [name, { pool, basePath: url.pathname.replace(/\/$/, ''), protection: new UpstreamProtection(name, settings) }];
+        return [name, { pool, basePath: url.pathname.replace(/\/$/, ''), protection: new UpstreamProtection(name, settings), internalSecret }];
       }),
     ) as Record<Upstream, Target>;
     this.stopReporting = reportBulkheadUse(() =>
@@ -102,7 +106,12 @@ export class Upstreams {
 }
 
 async function send(target: Target, request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamAnswer> {
-  const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+  const path = target.basePath + request.path;
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...request.headers,
+    ...signInternalRequest(target.internalSecret, { method: request.method, path, clientId: request.clientId }),
+  };
   let body: string | undefined;
   if (request.body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -110,7 +119,7 @@ async function send(target: Target, request: UpstreamRequest, signal: AbortSigna
   }
   let response;
   try {
-    response = await target.pool.request({ method: request.method, path: target.basePath + request.path, headers, body, signal });
+    response = await target.pool.request({ method: request.method, path, headers, body, signal });
   } catch (error) {
     if (signal.aborted) throw error; // a timeout: the policy that aborted reports it
     throw new UpstreamConnectionError(error);
