@@ -1,5 +1,5 @@
 /** Clean-up shared by the benches that start services of their own: their databases and topics go with them. */
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka, deleteTopicsWithPrefix } from '@shopfront/messaging';
 import pg from 'pg';
 
 export async function dropBenchResources(postgresUrl: string, kafkaBrokers: string, databases: string[], topicPrefix: string): Promise<void> {
@@ -10,12 +10,5 @@ export async function dropBenchResources(postgresUrl: string, kafkaBrokers: stri
   } finally {
     await client.end();
   }
-  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(topicPrefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
+  await deleteTopicsWithPrefix(createKafka({ clientId: 'bench-cleanup', brokers: kafkaBrokers.split(',') }), topicPrefix);
 }

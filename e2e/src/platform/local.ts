@@ -4,6 +4,7 @@
  * topics and ports of this run's own so nothing else running is touched.
  */
 import { randomBytes } from 'node:crypto';
+import { createKafka, deleteTopicsWithPrefix } from '@shopfront/messaging';
 import pg from 'pg';
 import { ensureInfra } from '../../../tools/runner/infra.ts';
 import { startServices, waitForReady } from '../../../tools/runner/platform.ts';
@@ -61,6 +62,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     async stop() {
       await platform.stop();
       await dropDatabases(settings.postgresUrl, settings.databaseSuffix);
+      await deleteTopicsWithPrefix(createKafka({ clientId: 'e2e-cleanup', brokers: settings.kafkaBrokers.split(',') }), settings.topicPrefix).catch(() => undefined);
       await infra.stop();
     },
   };

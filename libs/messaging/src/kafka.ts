@@ -57,3 +57,16 @@ export async function ensureTopics(kafka: Kafka, prefix = '', partitions = 3): P
     await admin.disconnect();
   }
 }
+
+/** Deletes every topic whose name starts with `prefix` (a test's or a bench's own); the platform's are unprefixed. */
+export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
+  if (!prefix) throw new Error('refusing to delete topics without a prefix');
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -66,6 +66,7 @@ export async function startServiceUnderTest(options: ServiceUnderTestOptions): P
     async stop() {
       await app.close();
       await db.drop();
+      await kafka.drop();
     },
   };
 }
