@@ -1,4 +1,4 @@
-import type { Pool, Sql } from '@shopfront/postgres';
+import { withTransaction, type Pool, type Sql } from '@shopfront/postgres';
 import { readAll, startOfStore, type Checkpoint } from './store.js';
 import type { RecordedEvent } from './types.js';
 import type { Upcaster } from './upcasting.js';
@@ -22,16 +22,19 @@ export interface Projection {
 
 export const projectionSchema = (name: string): string => `projection_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
 
-/** Creates the projection's schema and tables if missing. */
-export async function ensureProjection(sql: Sql, projection: Projection, schema = projectionSchema(projection.name)): Promise<void> {
-  await sql.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await sql.query(`SET search_path TO ${schema}, public`);
-  try {
-    await sql.query(projection.tablesSql);
-  } finally {
-    await sql.query('SET search_path TO public');
-  }
-  await sql.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [projection.name]);
+/**
+ * Creates the projection's schema and tables if missing, in one transaction on one
+ * connection: `SET LOCAL search_path` applies to that transaction only, where a plain
+ * SET through a pool would leave a pooled connection pointing at the schema (issue 14.6).
+ */
+export async function ensureProjection(pool: Pool, projection: Projection, schema = projectionSchema(projection.name)): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await tx.query("SELECT set_config('search_path', $1, true)", [`${schema}, public`]);
+    await tx.query(projection.tablesSql);
+    await tx.query("SELECT set_config('search_path', 'public', true)");
+    await tx.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [projection.name]);
+  });
 }
 
 /**
