@@ -10,7 +10,7 @@ import { withTransaction } from '@shopfront/postgres';
 import { eventually, freshDatabase, kafkaTopics, type TestDatabase, type TestKafka } from '@shopfront/testing';
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, reliableProducer, TransientError } from './index.js';
+import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, pruneInbox, reliableProducer, TransientError } from './index.js';
 
 let db: TestDatabase;
 let kafka: TestKafka;
@@ -142,5 +142,13 @@ describe('messaging on real Kafka and Postgres', () => {
     assert.equal(await effectsOf(broken, 'retry-test'), 0);
     await eventually(async () => (await effectsOf(flaky, 'retry-test')) === 1, { what: 'flaky message applied after retries' });
     assert.equal(attempts.get(flakyMessage.messageId), 3);
+  });
+
+  it('given inbox claims older than the retention, when pruned, then only those go', async () => {
+    const [old, recent] = [randomUUID(), randomUUID()];
+    await db.pool.query("INSERT INTO inbox (consumer, message_id, message_type, processed_at) VALUES ('prune-test', $1, 'X', now() - interval '15 days'), ('prune-test', $2, 'X', now() - interval '13 days')", [old, recent]);
+    assert.ok((await pruneInbox(db.pool, 14)) >= 1);
+    const left = await db.pool.query<{ message_id: string }>("SELECT message_id FROM inbox WHERE consumer = 'prune-test'");
+    assert.deepEqual(left.rows.map((row) => row.message_id), [recent]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Migration } from '@shopfront/postgres';
+import type { Migration, Pool } from '@shopfront/postgres';
 
 /** Tables every service with messaging needs; run before the service's own migrations. */
 export const messagingMigrations: Migration[] = [
@@ -31,3 +31,13 @@ export const messagingMigrations: Migration[] = [
     `,
   },
 ];
+
+/**
+ * Forgets inbox claims older than `retentionDays`. A claim only has to outlive any
+ * redelivery of its message, and Kafka keeps messages for 7 days by default: the
+ * default retention is twice that.
+ */
+export async function pruneInbox(pool: Pool, retentionDays = 14): Promise<number> {
+  const { rowCount } = await pool.query("DELETE FROM inbox WHERE processed_at < now() - make_interval(days => $1)", [retentionDays]);
+  return rowCount ?? 0;
+}

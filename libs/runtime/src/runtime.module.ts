@@ -2,7 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap
 import { ModuleRef } from '@nestjs/core';
 import type { Topic } from '@shopfront/contracts';
 import { ReadinessRegistry } from '@shopfront/http';
-import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, type MessageHandler } from '@shopfront/messaging';
+import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox, type MessageHandler } from '@shopfront/messaging';
 import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
 import { createPool } from '@shopfront/postgres';
 import { Redis } from 'ioredis';
@@ -185,6 +185,14 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     }
     const consumers = this.options.consumers ?? [];
     if (consumers.length > 0) {
+      // The inbox grows by one row per message consumed: forget claims no redelivery can need any more.
+      const prune = setInterval(() => {
+        pruneInbox(this.pool)
+          .then((rows) => rows > 0 && logger.info({ rows }, 'pruned the inbox'))
+          .catch((error) => logger.warn({ err: error }, 'could not prune the inbox; will try again'));
+      }, 60 * 60_000);
+      prune.unref();
+      this.loops.push({ stop: async () => clearInterval(prune) });
       const lag = new ConsumerLagProbe({
         kafka: this.kafka,
         topicPrefix,
