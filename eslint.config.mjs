@@ -47,4 +47,15 @@ export default [
       ],
     },
   },
+  {
+    // The package root brings node:crypto and Buffer (card sealing, the Kafka codec), which a browser has not:
+    // a page importing it builds, then dies at load with "Buffer is not defined".
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@shopfront/contracts', message: "Import '@shopfront/contracts/web', the browser-safe entry." }] },
+      ],
+    },
+  },
 ];

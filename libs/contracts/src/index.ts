@@ -12,3 +12,4 @@ export * from './order-placed.js';
 export * from './views.js';
 export * from './text.js';
 export * from './cards.js';
+export * from './card-seal.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
-import { cardBrand, openCard, sealCard, TokenizedCard } from './cards.js';
+import { cardBrand, TokenizedCard } from './cards.js';
+import { openCard, sealCard } from './card-seal.js';
 import { PlaceOrderRequest } from './http.js';
 import { isStorableText } from './text.js';
 

@@ -1,4 +1,4 @@
-import { OrderStreamEvent } from '@shopfront/contracts';
+import { OrderStreamEvent } from '@shopfront/contracts/web';
 
 /** The parts of one server-sent event (the SSE wire format). */
 interface RawEvent {

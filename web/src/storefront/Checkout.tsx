@@ -1,4 +1,4 @@
-import { type PlaceOrderRequest } from '@shopfront/contracts';
+import { type PlaceOrderRequest } from '@shopfront/contracts/web';
 import { useState } from 'react';
 import { z } from 'zod';
 import { api, ApiProblem } from '../shared/api.js';

@@ -1,4 +1,4 @@
-import { OrderView, type OrderStreamEvent, type TimelineEntry } from '@shopfront/contracts';
+import { OrderView, type OrderStreamEvent, type TimelineEntry } from '@shopfront/contracts/web';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, ApiProblem, formatMoney, formatTime } from '../shared/api.js';

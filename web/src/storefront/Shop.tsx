@@ -1,4 +1,4 @@
-import { ProductView } from '@shopfront/contracts';
+import { ProductView } from '@shopfront/contracts/web';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { z } from 'zod';
