@@ -122,7 +122,7 @@ export class ConsoleController {
         const saga = await this.orchestrator('GET', `/sagas/${orderId}`);
         if (saga.status !== 200) return saga;
         const clientId = SagaData.parse(JSON.parse(saga.body)).data.clientId;
-        return answering(() => this.upstreams.call('order', { method: 'POST', path: `/orders/${orderId}/cancel`, headers: { 'x-client-id': clientId } }));
+        return answering(() => this.upstreams.call('order', { method: 'POST', path: `/orders/${orderId}/cancel`, clientId }));
       }
       default: {
         const unknown: never = action;

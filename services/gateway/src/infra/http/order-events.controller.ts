@@ -46,29 +46,28 @@ export class OrderEventsController {
     // Subscribe before reading, so that nothing said in between is missed.
     const unwatch = this.feed.watch(id, (update) => send(stream.live(update)));
     try {
-      const headers = { 'x-client-id': caller.clientId };
-      const order = await answering(() => this.upstreams.call('order', { method: 'GET', path: `/orders/${id}`, headers }));
+      const order = await answering(() => this.upstreams.call('order', { method: 'GET', path: `/orders/${id}`, clientId: caller.clientId }));
       if (order.status !== 200) {
         unwatch();
         return relay(reply, order, request.url);
       }
-      const timeline = await answering(() => this.upstreams.call('order', { method: 'GET', path: `/orders/${id}/timeline`, headers }));
+      const timeline = await answering(() => this.upstreams.call('order', { method: 'GET', path: `/orders/${id}/timeline`, clientId: caller.clientId }));
       const view = OrderView.parse(JSON.parse(order.body));
       const first = stream.snapshot({ status: view.status, reason: view.reason ?? null }, timelineOf(timeline));
       send = open(reply, request, unwatch, () => stream.finished);
       send(first);
       // Connected before this replica's feed joined (its first seconds): read once more when it has.
-      if (!this.feed.isLive && !stream.finished) void this.feed.joined.then(() => this.catchUp(id, headers, stream, send));
+      if (!this.feed.isLive && !stream.finished) void this.feed.joined.then(() => this.catchUp(id, caller.clientId, stream, send));
     } catch (error) {
       unwatch();
       throw error;
     }
   }
 
-  private async catchUp(id: string, headers: Record<string, string>, stream: OrderStream, send: (events: OrderStreamEvent[]) => void): Promise<void> {
+  private async catchUp(id: string, clientId: string, stream: OrderStream, send: (events: OrderStreamEvent[]) => void): Promise<void> {
     try {
-      const order = await this.upstreams.call('order', { method: 'GET', path: `/orders/${id}`, headers });
-      const timeline = await this.upstreams.call('order', { method: 'GET', path: `/orders/${id}/timeline`, headers });
+      const order = await this.upstreams.call('order', { method: 'GET', path: `/orders/${id}`, clientId });
+      const timeline = await this.upstreams.call('order', { method: 'GET', path: `/orders/${id}/timeline`, clientId });
       if (order.status !== 200) return;
       const view = OrderView.parse(JSON.parse(order.body));
       send(stream.catchUp({ status: view.status, reason: view.reason ?? null }, timelineOf(timeline)));

@@ -12,7 +12,8 @@ export interface UpstreamRequest {
   path: string;
   /** The API client the call is made for: signed into the internal credential, so the service can trust it. */
   clientId?: string;
-  headers?: Record<string, string>;
+  /** Never the client id: a plain x-client-id is not signed, and the service refuses the call (use `clientId`). */
+  headers?: Record<string, string> & { 'x-client-id'?: never };
   body?: unknown;
 }
 
@@ -107,7 +108,7 @@ export class Upstreams {
 
 async function send(target: Target, request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamAnswer> {
   const path = target.basePath + request.path;
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | undefined> = {
     accept: 'application/json',
     ...request.headers,
     ...signInternalRequest(target.internalSecret, { method: request.method, path, clientId: request.clientId }),
