@@ -56,6 +56,41 @@ export class GatewayClient {
   }
 }
 
+/** One server-sent event as the wire carries it. */
+export interface StreamedEvent {
+  event: string;
+  id?: string;
+  data: unknown;
+}
+
+/**
+ * Reads `GET /v1/orders/{id}/events` until the gateway closes it (after the
+ * terminal status) or `timeoutMs` passes: the events, and the answer's status
+ * and content type. The stream is cancelled on every path.
+ */
+export async function streamOrder(baseUrl: string, orderId: string, key: string = keys.client1, timeoutMs = 30_000) {
+  const response = await fetch(`${baseUrl}/v1/orders/${orderId}/events`, { headers: { 'x-api-key': key, accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) });
+  const events: StreamedEvent[] = [];
+  if (response.status !== 200) return { status: response.status, contentType: response.headers.get('content-type'), events, body: await response.text() };
+  let buffered = '';
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of response.body!) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const fields = Object.fromEntries(block.split('\n').filter((line) => line && !line.startsWith(':')).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
+        if (fields.event) events.push({ event: fields.event, ...(fields.id ? { id: fields.id } : {}), data: JSON.parse(fields.data ?? 'null') });
+      }
+    }
+  } finally {
+    await response.body?.cancel().catch(() => undefined);
+  }
+  return { status: response.status, contentType: response.headers.get('content-type'), events, body: '' };
+}
+
 /**
  * Waits until the platform serves through the gateway with every circuit closed. A
  * test that starts while a cold platform's first calls are still timing out would
@@ -77,6 +112,24 @@ export async function untilServing(gateway: GatewayClient, timeoutMs = 60_000): 
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`the platform did not serve with every circuit closed within ${timeoutMs} ms: ${last}`);
+}
+
+/**
+ * Until a round of `concurrency` simultaneous catalog reads (from client-1) is
+ * answered 200 in full, then until every circuit is closed again: connection
+ * pools are open and the code paths warm, so a test's own burst measures its
+ * subject (a rate limit, say) and not a cold start that trips a tight breaker.
+ */
+export async function warmedUp(gateway: GatewayClient, concurrency = 20, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let statuses: number[] = [];
+  while (Date.now() < deadline) {
+    statuses = (await Promise.all(Array.from({ length: concurrency }, () => gateway.call('GET', '/v1/products', { key: keys.client1 })))).map((answer) => answer.status);
+    if (statuses.every((status) => status === 200)) return untilServing(gateway, Math.max(1, deadline - Date.now()));
+    // A new one-second window for client-1's rate limit, and time for an opened circuit to probe again.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+  }
+  throw new Error(`the platform did not answer ${concurrency} concurrent reads within ${timeoutMs} ms: last round ${statuses.join(',')}`);
 }
 
 export interface OrderView {

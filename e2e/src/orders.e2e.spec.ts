@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { anOrder, eventually } from '@shopfront/testing';
-import { GatewayClient, keys, untilServing } from './client.js';
+import { GatewayClient, keys, streamOrder, untilServing } from './client.js';
 import { checkInvariants } from './invariants.js';
 import { startPlatform, type RunningPlatform } from './platform/index.js';
 
@@ -47,6 +47,20 @@ describe('an order placed through the gateway', () => {
     assert.equal(payments[0]?.status, 'CAPTURED');
     assert.equal(payments[0]?.capturedAmount, order.total.amount);
     assert.deepEqual(shipments.map((shipment) => shipment.status), ['SCHEDULED']);
+  });
+
+  it('streams its status and timeline live to its client (server-sent events) until CONFIRMED, and to no other client', async () => {
+    const placed = await gateway.placeOrder(anOrder({ sku: 'SKU-003', quantity: 1 }));
+    assert.equal(placed.status, 202);
+    const stream = await streamOrder(platform.gatewayUrl, placed.body.orderId);
+    assert.equal(stream.status, 200, stream.body);
+    assert.match(stream.contentType ?? '', /text\/event-stream/);
+    const statuses = stream.events.filter((event) => event.event === 'status').map((event) => (event.data as { status: string }).status);
+    assert.equal(statuses.at(-1), 'CONFIRMED', `statuses: ${statuses.join(', ')}`);
+    const kinds = stream.events.filter((event) => event.event === 'timeline').map((event) => (event.data as { kind: string }).kind);
+    assert.ok(kinds.includes('OrderConfirmed'), `timeline: ${kinds.join(', ')}`);
+    const theirs = await streamOrder(platform.gatewayUrl, placed.body.orderId, keys.client2, 10_000);
+    assert.equal(theirs.status, 404);
   });
 
   it('is visible to its client at once (read-your-writes) and to no other client', async () => {
