@@ -47,8 +47,7 @@ const nodeArgs = ['--import', '@swc-node/register/esm-register', '--conditions=@
 
 const [, , which = 'all', ...rest] = process.argv;
 const only = rest.includes('--only') ? rest[rest.indexOf('--only') + 1] : undefined;
-// The browser suite broke when the security branch landed (the storefront shows no catalog); it runs alone with `npm run test:browser` until fixed.
-const kinds: Kind[] = which === 'all' ? ['unit', 'web', 'int', 'e2e'] : [which as Kind];
+const kinds: Kind[] = which === 'all' ? ['unit', 'web', 'int', 'e2e', 'browser'] : [which as Kind];
 if (!kinds.every((kind) => kind in patterns)) {
   console.error(`usage: node tools/test/run.ts unit|int|e2e|web|browser|all [--only <substring>]`);
   process.exit(2);
