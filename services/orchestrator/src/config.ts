@@ -15,6 +15,8 @@ const OrchestratorEnv = z.object({
   STEP_BACKOFF_CAP_MS: millis(60_000),
   /** How often the deadline poller looks for overdue sagas. */
   DEADLINE_POLL_MS: millis(250),
+  /** Days the step log of a settled saga is kept (saga_log); the saga row itself is kept for good. */
+  SAGA_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export type OrchestratorConfig = z.infer<typeof OrchestratorEnv>;

@@ -9,6 +9,7 @@ import { SAGA_SETTINGS, type SagaSettings } from './app/settings.js';
 import type { OrchestratorConfig } from './config.js';
 import { DeadlinePoller } from './infra/deadline.poller.js';
 import { InFlightGauge } from './infra/metrics.js';
+import { SagaLogRetention } from './infra/saga-log.retention.js';
 import { SagasController } from './infra/sagas.controller.js';
 
 @Module({})
@@ -18,6 +19,7 @@ export class OrchestratorModule {
       policy: { stepTimeoutMs: config.STEP_TIMEOUT_MS, maxAttempts: config.STEP_MAX_ATTEMPTS, backoffCapMs: config.STEP_BACKOFF_CAP_MS },
       pollIntervalMs: config.DEADLINE_POLL_MS,
       pollBatchSize: 100,
+      logRetentionDays: config.SAGA_LOG_RETENTION_DAYS,
     };
     return {
       module: OrchestratorModule,
@@ -34,7 +36,7 @@ export class OrchestratorModule {
         }),
       ],
       controllers: [SagasController],
-      providers: [{ provide: SAGA_SETTINGS, useValue: settings }, AdvanceSaga, OrderEventsConsumer, SagaRepliesConsumer, DeadlinePoller, InFlightGauge],
+      providers: [{ provide: SAGA_SETTINGS, useValue: settings }, AdvanceSaga, OrderEventsConsumer, SagaRepliesConsumer, DeadlinePoller, InFlightGauge, SagaLogRetention],
     };
   }
 }
