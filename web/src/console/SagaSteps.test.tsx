@@ -77,6 +77,8 @@ describe('SagaSteps', () => {
     const reserve = screen.getByTestId('step-reserveStock');
     expect(within(reserve).getByText('SUCCEEDED')).toBeTruthy();
     expect(within(reserve).getByText(/message 00000000-0000-4000-8000-000000000001/)).toBeTruthy();
+    // The time of day to the millisecond, not the milliseconds alone.
+    expect(reserve.textContent).toMatch(/\d{2}:\d{2}:\d{2}\.\d{3} StepTried/);
     const undo = screen.getByTestId('compensation-reserveStock');
     expect(undo.textContent).toContain('undo reserveStock');
     expect(undo.textContent).toContain('unwind #1');
