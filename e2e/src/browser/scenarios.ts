@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { accessibilityViolations } from './browser.js';
 import { clickToConfirmed } from './measure.js';
 import { adminKey, orderIdOf, placeByClicking, shot, timeout, typeAdminKey, withPage, type BrowserContext, type Scenario } from './pages.js';
-import { redriveScenario } from './redrive.js';
+import { forceCompensationScenario, redriveScenario } from './operator-actions.js';
 
 export type { BrowserContext, Scenario };
 
@@ -53,6 +53,7 @@ export const browserScenarios = (measureOrders: number): Scenario[] => [
       }),
   },
   redriveScenario,
+  forceCompensationScenario,
   {
     name: 'console: a fault set from the console opens the breaker; after the heal it closes',
     run: (context) =>

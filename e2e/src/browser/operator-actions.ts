@@ -1,4 +1,6 @@
 /**
+ * What an operator does to orders that do not move, by clicking in the console.
+ *
  * A stuck order, as an operator meets one: its OrderPlaced was dead-lettered
  * by the orchestrator, so no saga exists to retry it or time it out, and it
  * would stay PENDING for ever. The operator finds the dead letter in the
@@ -75,6 +77,45 @@ export const redriveScenario: Scenario = {
       } finally {
         await orchestrator.query(acceptSagas).catch(() => undefined);
         await orchestrator.end();
+      }
+    }),
+};
+
+async function setFault(context: BrowserContext, target: string, settings: { latencyMs: number; errorRate: number }): Promise<void> {
+  const response = await fetch(`${context.gatewayUrl}/v1/admin/faults/${target}`, {
+    method: 'PUT',
+    headers: { 'x-api-key': adminKey, 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
+
+export const forceCompensationScenario: Scenario = {
+  name: 'console: a saga stuck at its payment step is compensated by force from its page, after a confirmation, and the action is on its audit record',
+  run: (context) =>
+    withPage(context, async (page) => {
+      // The card provider fails every call: the saga waits at authorizePayment, re-sending it.
+      await setFault(context, 'payment-provider', { latencyMs: 0, errorRate: 1 });
+      try {
+        await placeByClicking(page, context.gatewayUrl, '4242424242424242');
+        const orderId = await orderIdOf(page);
+        await page.goto(`${context.gatewayUrl}/console/orders/${orderId}`);
+        await page.getByLabel('Admin key').fill(adminKey);
+        await page.getByTestId('step-authorizePayment').filter({ hasText: 'TRIED' }).waitFor({ timeout });
+        assert.equal(await page.getByTestId('saga-status').innerText(), 'RUNNING');
+        await page.getByRole('button', { name: 'Force compensation' }).click();
+        const dialog = page.getByRole('alertdialog');
+        assert.match(await dialog.innerText(), /undo every step done, in reverse order/);
+        await dialog.getByRole('button', { name: 'Confirm compensate' }).click();
+        await page.getByRole('status').filter({ hasText: 'compensate: accepted' }).waitFor({ timeout });
+        // Healed at once: a payment compensation, if the saga needs one, goes through the provider too.
+        await setFault(context, 'payment-provider', { latencyMs: 0, errorRate: 0 });
+        await page.getByTestId('saga-status').filter({ hasText: 'CANCELLED' }).waitFor({ timeout });
+        await page.getByTestId('compensation-reserveStock').filter({ hasText: 'StepCompensated' }).waitFor({ timeout });
+        await page.getByRole('cell', { name: 'saga.compensate' }).waitFor({ timeout });
+      } finally {
+        await setFault(context, 'payment-provider', { latencyMs: 0, errorRate: 0 }).catch(() => undefined);
       }
     }),
 };
