@@ -10,6 +10,8 @@ const E2eEnv = z.object({
   E2E_OBSERVABILITY_PORT_BASE: port(13100),
   /** And for the security suite's (attacks, card search, fuzzing). */
   E2E_SECURITY_PORT_BASE: port(13200),
+  /** And for the two-gateway suite's (live events behind replicas): seven ports, the second gateway last. */
+  E2E_REPLICAS_PORT_BASE: port(13300),
   /** Property-based cases per part (body, headers, query) in the security suite; the report's run used 10 000. */
   E2E_FUZZ_RUNS: z.coerce.number().int().positive().default(300),
   E2E_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),

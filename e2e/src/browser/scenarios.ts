@@ -1,66 +1,16 @@
-import { createMessage, deadLetterTopic, Topics } from '@shopfront/contracts';
-import { createKafka, prefixed, reliableProducer } from '@shopfront/messaging';
+import { readSpanFile } from '@shopfront/observability/sdk';
 import { eventually } from '@shopfront/testing';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, sameOriginPage } from './browser.js';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations } from './browser.js';
+import { clickToConfirmed } from './measure.js';
+import { adminKey, orderIdOf, placeByClicking, shot, timeout, typeAdminKey, withPage, type BrowserContext, type Scenario } from './pages.js';
+import { forceCompensationScenario, redriveScenario } from './operator-actions.js';
 
-export interface BrowserContext {
-  browser: Browser;
-  gatewayUrl: string;
-  screenshots: string;
-  topicPrefix: string;
-}
-export interface Scenario {
-  name: string;
-  run(context: BrowserContext): Promise<void>;
-}
+export type { BrowserContext, Scenario };
 
-const adminKey = 'admin-key';
-const timeout = 30_000;
-
-async function withPage<T>(context: BrowserContext, work: (page: Page, foreign: string[]) => Promise<T>, options: { bypassCSP?: boolean } = {}): Promise<T> {
-  const foreign: string[] = [];
-  const page = await sameOriginPage(context.browser, context.gatewayUrl, foreign, options);
-  try {
-    const result = await work(page, foreign);
-    assert.deepEqual(foreign, [], 'the page asked another origin');
-    return result;
-  } finally {
-    await page.context().close();
-  }
-}
-
-/** Clicks through the storefront: one SKU-001 in the cart, the given card, Place order. Returns the click time. */
-async function placeByClicking(page: Page, gatewayUrl: string, card: string): Promise<number> {
-  await page.goto(`${gatewayUrl}/`);
-  // The development configuration prefills the client key (read from /web-config.json at start).
-  const field = page.getByLabel('API key');
-  await eventually(async () => (await field.inputValue()) === 'dev-key-1', { timeoutMs: 10_000, what: 'the prefilled API key' }).catch(() => undefined);
-  assert.equal(await page.getByLabel('API key').inputValue(), 'dev-key-1', 'the development configuration prefills the client key');
-  await page.getByRole('button', { name: /^Add to cart: / }).first().click();
-  await page.getByRole('radio', { name: new RegExp(card) }).check();
-  const button = page.getByRole('button', { name: 'Place order' });
-  const clicked = Date.now();
-  await button.click();
-  return clicked;
-}
-
-async function orderIdOf(page: Page): Promise<string> {
-  await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout });
-  return page.url().split('/').pop()!;
-}
-
-async function typeAdminKey(page: Page): Promise<void> {
-  const field = page.getByLabel('Admin key');
-  assert.equal(await field.inputValue(), '', 'the admin key is never prefilled');
-  await field.fill(adminKey);
-}
-
-const shot = (page: Page, context: BrowserContext, name: string) => page.screenshot({ path: join(context.screenshots, `${name}.png`), fullPage: true });
-
-export const browserScenarios: Scenario[] = [
+/** Every scenario, in order; the last one times `measureOrders` orders from click to CONFIRMED. */
+export const browserScenarios = (measureOrders: number): Scenario[] => [
   {
     name: 'storefront: an order placed by clicking shows CONFIRMED without a reload; a second click makes no second order',
     run: (context) =>
@@ -95,52 +45,15 @@ export const browserScenarios: Scenario[] = [
         await page.getByTestId('compensation-reserveStock').waitFor({ timeout });
         assert.match(await page.getByTestId('step-authorizePayment').innerText(), /FAILED[\s\S]*PAYMENT_DECLINED/);
         assert.match(await page.getByTestId('compensation-reserveStock').innerText(), /StepCompensated/);
+        await tracedStepsOf(page, context, orderId);
         await shot(page, context, 'console-saga');
         await page.getByRole('link', { name: 'Sagas' }).click();
         await page.getByText(orderId).waitFor({ timeout });
         await shot(page, context, 'console-sagas');
       }),
   },
-  {
-    name: 'console: a message dead-lettered on purpose is redriven from the console and reaches its order',
-    run: async (context) => {
-      const orderId = await withPage(context, async (page) => {
-        await placeByClicking(page, context.gatewayUrl, '4242424242424242');
-        const id = await orderIdOf(page);
-        await page.getByTestId('order-status').filter({ hasText: 'CONFIRMED' }).waitFor({ timeout });
-        return id;
-      });
-      // What the order service's timeline consumer parks when it cannot process a message: the message and x-dlq-* headers.
-      const message = createMessage('SagaStepRecorded', { orderId, step: 'operatorCheck', phase: 'SUCCEEDED', detail: 'redriven from the console' }, { correlationId: orderId, causationId: null });
-      const kafka = createKafka({ clientId: 'browser-test', brokers: ['127.0.0.1:9092'], topicPrefix: context.topicPrefix });
-      const producer = kafka.producer(reliableProducer);
-      await producer.connect();
-      const source = prefixed(context.topicPrefix, Topics.sagaEvents);
-      await producer.send({
-        topic: prefixed(context.topicPrefix, deadLetterTopic(Topics.sagaEvents)),
-        acks: -1,
-        messages: [{ key: orderId, value: JSON.stringify(message), headers: { 'x-dlq-consumer': 'order.saga-steps', 'x-dlq-source': `${source}/0/0`, 'x-dlq-attempts': '1', 'x-dlq-error': 'dead-lettered on purpose by the browser test', 'x-dlq-at': new Date().toISOString() } }],
-      });
-      await producer.disconnect();
-      await withPage(context, async (page) => {
-        await page.goto(`${context.gatewayUrl}/console/dead-letters`);
-        await typeAdminKey(page);
-        const row = page.getByTestId('dead-letter').filter({ hasText: orderId });
-        await row.waitFor({ timeout });
-        assert.match(await row.innerText(), /dead-lettered on purpose/);
-        await page.getByLabel('Failure reason contains').fill('on purpose');
-        await page.getByRole('button', { name: 'Dry run: redrive filter' }).click();
-        await page.getByRole('status').filter({ hasText: /Dry run \(filter\): \d+ would be redriven/ }).waitFor({ timeout });
-        await shot(page, context, 'console-dead-letters');
-        await row.getByRole('button', { name: 'Redrive' }).click();
-        await page.getByRole('status').filter({ hasText: 'Redrove 1 of 1' }).waitFor({ timeout });
-      });
-      await eventually(async () => {
-        const timeline = (await (await fetch(`${context.gatewayUrl}/v1/orders/${orderId}/timeline`, { headers: { 'x-api-key': 'dev-key-1' } })).json()) as { items: { step?: string }[] };
-        return timeline.items.some((entry) => entry.step === 'operatorCheck');
-      }, { timeoutMs: timeout, what: 'the redriven message in its order timeline' });
-    },
-  },
+  redriveScenario,
+  forceCompensationScenario,
   {
     name: 'console: a fault set from the console opens the breaker; after the heal it closes',
     run: (context) =>
@@ -194,6 +107,7 @@ export const browserScenarios: Scenario[] = [
         { bypassCSP: true },
       ),
   },
+  clickToConfirmed(measureOrders),
 ];
 
 /** Client reads of a missing order through the gateway: what makes a failing upstream's breaker trip. */
@@ -208,17 +122,25 @@ function keepReading(gatewayUrl: string): { stop(): void } {
   return { stop: () => (running = false) };
 }
 
-/** Time from the "Place order" click to CONFIRMED on screen, over `count` orders, one at a time. */
-export async function measureClickToConfirmed(context: BrowserContext, count: number): Promise<void> {
-  const timings: number[] = [];
-  await withPage(context, async (page) => {
-    for (let index = 0; index < count; index++) {
-      const clicked = await placeByClicking(page, context.gatewayUrl, '4242424242424242');
-      await page.getByTestId('order-status').filter({ hasText: 'CONFIRMED' }).waitFor({ timeout });
-      timings.push(Date.now() - clicked);
-    }
-  });
-  timings.sort((a, b) => a - b);
-  const at = (q: number) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))]!;
-  console.log(`click → CONFIRMED on screen over ${count} orders: p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${timings.at(-1)} ms`);
+/**
+ * Every moment of the steps that ran (and of the compensation) shows a trace
+ * id, and each is a trace of this order that the services really exported.
+ */
+async function tracedStepsOf(page: Page, context: BrowserContext, orderId: string): Promise<void> {
+  const boxes = ['step-reserveStock', 'step-authorizePayment', 'compensation-reserveStock'];
+  const shown = new Set<string>();
+  for (const box of boxes) {
+    const ids = await page.getByTestId(box).getByTestId('trace-id').locator('.copyable').allInnerTexts();
+    assert.ok(ids.length >= 2, `${box}: ${ids.length} trace ids`);
+    assert.equal(await page.getByTestId(box).getByText('no trace id').count(), 0, `${box}: a moment without a trace id`);
+    for (const id of ids) shown.add(id.trim());
+  }
+  for (const id of shown) assert.match(id, /^[0-9a-f]{32}$/);
+  await eventually(
+    async () => {
+      const spans = await readSpanFile(context.spansFile);
+      return [...shown].every((id) => spans.some((span) => span.traceId === id && span.attributes['order.id'] === orderId));
+    },
+    { timeoutMs: 10_000, what: `spans of order ${orderId} in each trace the console shows (${[...shown].join(', ')})` },
+  );
 }

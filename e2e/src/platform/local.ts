@@ -8,7 +8,7 @@ import { createKafka, deleteTopicsWithPrefix } from '@shopfront/messaging';
 import pg from 'pg';
 import { ensureInfra } from '../../../tools/runner/infra.ts';
 import { startServices, waitForReady } from '../../../tools/runner/platform.ts';
-import { defaultSettings, serviceNames } from '../../../tools/runner/services.ts';
+import { defaultSettings, serviceCommand, serviceEnv, serviceNames } from '../../../tools/runner/services.ts';
 import { e2eConfig } from '../config.js';
 import type { RunningPlatform, ServiceName } from './types.js';
 
@@ -19,12 +19,16 @@ export interface LocalPlatformOptions {
   label?: string;
   /** Receives every line the services write, as raw JSON; by default they show only with E2E_VERBOSE. */
   onLogLine?: (line: string) => void;
+  /** Gateways beside the first, as more replicas of one deployment (same database, Redis and topics); ports after the services'. */
+  extraGateways?: number;
 }
 
 /** What a local run owns on the shared infrastructure, for suites that inspect it (the security suite searches it). */
 export interface LocalPlatform extends RunningPlatform {
   topicPrefix: string;
   databaseUrl(service: ServiceName): string;
+  /** Every gateway replica's URL, the first being `gatewayUrl`. */
+  gatewayUrls: string[];
 }
 
 export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<LocalPlatform> {
@@ -41,8 +45,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const quiet = !e2eConfig.E2E_VERBOSE;
   const print = options.onLogLine ?? ((line: string) => quiet || console.log(line));
   const platform = startServices(settings, { print, raw: options.onLogLine !== undefined, gracefulMs: 8_000 });
+  const extraGatewayUrls = Array.from({ length: options.extraGateways ?? 0 }, (_, index) => {
+    const replica = { ...settings, ports: { ...settings.ports, gateway: base + 6 + index } };
+    platform.supervisor.start({ name: `gateway-${index + 2}`, args: serviceCommand('gateway'), env: serviceEnv('gateway', replica) });
+    return `http://${settings.host}:${replica.ports.gateway}`;
+  });
   try {
     await platform.waitReady(serviceNames, 180_000);
+    await Promise.all(extraGatewayUrls.map((url) => waitForReady(url, 180_000, url)));
   } catch (error) {
     await platform.stop();
     await infra.stop();
@@ -53,6 +63,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     topicPrefix: settings.topicPrefix,
     databaseUrl: (service: ServiceName) => `${settings.postgresUrl}/shopfront_${service}${settings.databaseSuffix}`,
     gatewayUrl: platform.url('gateway'),
+    gatewayUrls: [platform.url('gateway'), ...extraGatewayUrls],
     serviceUrl: (service: ServiceName) => platform.url(service),
     kill: (service) => platform.supervisor.kill(service),
     async restart(service) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@shopfront/config';
-import { loadGatewayConfig, redisKeyPrefix } from './config.js';
+import { loadGatewayConfig, redisKeyPrefix, webDefaultApiKey } from './config.js';
 
 const badVariables = (env: Record<string, string>) => {
   try {
@@ -71,5 +71,10 @@ describe('production refuses development defaults (issue 10, attack 6)', () => {
 
   it('given development, then the development values are fine', () => {
     assert.equal(loadGatewayConfig({ NODE_ENV: 'development' }).CHAOS_ENABLED, true);
+  });
+
+  it('given production, then the storefront prefills no API key; development prefills dev-key-1 (issue 20)', () => {
+    assert.equal(webDefaultApiKey(loadGatewayConfig(production)), '');
+    assert.equal(webDefaultApiKey(loadGatewayConfig({ NODE_ENV: 'development' })), 'dev-key-1');
   });
 });

@@ -10,10 +10,27 @@ function Moments({ moments }: { moments: StepMoment[] }) {
         <li key={index}>
           <span className="mono">{formatTime(moment.at)}</span> {moment.event}
           {moment.note && <strong> {moment.note}</strong>}
+          {moment.sinceMs !== null && <span className="muted"> +{moment.sinceMs} ms</span>}
           {moment.messageId && <div className="mono muted">message {moment.messageId}</div>}
+          <TraceId moment={moment} />
         </li>
       ))}
     </ul>
+  );
+}
+
+/** There is no trace UI to link to: the id is shown to copy into whatever holds the spans. */
+function TraceId({ moment }: { moment: StepMoment }) {
+  // None where tracing is off, or where the clock (a deadline) moved the saga.
+  if (!moment.traceId) return <div className="muted">no trace id</div>;
+  const id = moment.traceId;
+  return (
+    <div className="mono muted" data-testid="trace-id">
+      trace <span className="copyable">{id}</span>{' '}
+      <button type="button" className="secondary small" aria-label={`Copy trace id of ${moment.event}`} onClick={() => void navigator.clipboard?.writeText(id)}>
+        Copy
+      </button>
+    </div>
   );
 }
 

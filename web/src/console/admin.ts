@@ -8,7 +8,7 @@ export const adminApi = <T extends z.ZodType>(path: string, schema: T, init: { m
 
 export const SagaRow = z.looseObject({ orderId: z.string(), status: z.string(), reason: z.string().nullable(), step: z.string().nullable(), attempt: z.number(), startedAt: z.string(), updatedAt: z.string() });
 export const SagaDetail = SagaRow.extend({
-  log: z.array(z.object({ input: z.string(), messageId: z.string().nullable(), event: z.string(), detail: z.unknown(), status: z.string(), phase: z.string(), version: z.number(), at: z.string() })),
+  log: z.array(z.object({ input: z.string(), messageId: z.string().nullable(), traceId: z.string().nullable().default(null), event: z.string(), detail: z.unknown(), status: z.string(), phase: z.string(), version: z.number(), at: z.string() })),
 });
 export const DeadLetter = z.object({
   id: z.string(), topic: z.string(), sourceTopic: z.string(), consumer: z.string(), attempts: z.number(), error: z.string(), at: z.string(),

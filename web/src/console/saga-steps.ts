@@ -2,6 +2,8 @@
 export interface SagaLogEntry {
   input: string;
   messageId: string | null;
+  /** The trace of the span that moved the saga; null where nothing traces or a deadline moved it. */
+  traceId: string | null;
   event: string;
   detail: unknown;
   status: string;
@@ -14,6 +16,9 @@ export interface StepMoment {
   event: string;
   at: string;
   messageId: string | null;
+  traceId: string | null;
+  /** Since the saga's previous log entry, in ms; null for its first. */
+  sinceMs: number | null;
   note?: string;
 }
 
@@ -42,12 +47,15 @@ const stepOf = (detail: unknown): string | undefined => (typeof detail === 'obje
 export function drawSteps(log: SagaLogEntry[], order: readonly string[]): DrawnStep[] {
   const steps = new Map<string, DrawnStep>(order.map((step) => [step, { step, action: [], outcome: 'NOT_RUN', compensation: null, unwindOrder: null, tookMs: null }]));
   let unwound = 0;
+  let previousAt: string | undefined;
   for (const entry of log) {
     const step = stepOf(entry.detail);
+    const sinceAt = previousAt;
+    previousAt = entry.at;
     if (!step) continue;
     let drawn = steps.get(step);
     if (!drawn) steps.set(step, (drawn = { step, action: [], outcome: 'NOT_RUN', compensation: null, unwindOrder: null, tookMs: null }));
-    const moment: StepMoment = { event: entry.event, at: entry.at, messageId: entry.messageId };
+    const moment: StepMoment = { event: entry.event, at: entry.at, messageId: entry.messageId, traceId: entry.traceId, sinceMs: sinceAt === undefined ? null : Date.parse(entry.at) - Date.parse(sinceAt) };
     const reason = (entry.detail as { reason?: unknown }).reason;
     if (typeof reason === 'string') moment.note = reason;
     if (entry.event in actionEvents && entry.phase !== 'COMPENSATION') {

@@ -60,4 +60,6 @@ export function formatMoney({ amount, currency }: { amount: number; currency: st
   return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount / 100);
 }
 
-export const formatTime = (iso: string) => new Date(iso).toLocaleTimeString('en-GB', { hour12: false, fractionalSecondDigits: 3 } as Intl.DateTimeFormatOptions);
+// Naming any field drops the defaults: hour, minute and second must be asked for beside the milliseconds.
+export const formatTime = (iso: string) =>
+  new Date(iso).toLocaleTimeString('en-GB', { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });

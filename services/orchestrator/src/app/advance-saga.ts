@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createMessage, Topics, type Message, type MessageData } from '@shopfront/contracts';
 import { enqueue, TransientError, type OutgoingMessage } from '@shopfront/messaging';
-import type { Logger } from '@shopfront/observability';
+import { activeTraceIds, type Logger } from '@shopfront/observability';
 import type { Sql } from '@shopfront/postgres';
 import { LOGGER } from '@shopfront/runtime';
 import { decide, type Decision, type SagaInput } from '../domain/decide.js';
@@ -41,7 +41,8 @@ export class AdvanceSaga {
   private async move(tx: Sql, orderId: string, input: SagaInput, cause: Cause): Promise<Decision> {
     const stored = await findSagaForUpdate(tx, orderId);
     const decision = decide(stored?.saga, input, { now: new Date(), random: Math.random(), policy: this.settings.policy });
-    const logged = { input: input.type, messageId: cause?.messageId ?? null };
+    // The active span is the consumer's (continuing the message's trace) or the operator's request.
+    const logged = { input: input.type, messageId: cause?.messageId ?? null, traceId: activeTraceIds().trace_id ?? null };
     if (decision.ignored !== undefined || !decision.state) {
       this.logger.info({ orderId, input: input.type, messageId: cause?.messageId, why: decision.ignored }, 'saga input ignored');
       if (stored) {
@@ -67,7 +68,7 @@ export class AdvanceSaga {
 }
 
 /** One log row per event, each with the state it led to. */
-function logEntries(before: Saga | undefined, decision: Decision, logged: Pick<LogEntry, 'input' | 'messageId'>, version: number): LogEntry[] {
+function logEntries(before: Saga | undefined, decision: Decision, logged: Pick<LogEntry, 'input' | 'messageId' | 'traceId'>, version: number): LogEntry[] {
   let state = before;
   return decision.events.map((event) => {
     state = evolve(state, event);

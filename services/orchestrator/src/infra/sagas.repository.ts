@@ -93,6 +93,8 @@ export async function updateSaga(sql: Sql, saga: Saga, version: number): Promise
 export interface LogEntry {
   input: string;
   messageId: string | null;
+  /** The W3C trace id of the span that moved the saga; null where nothing traces. */
+  traceId: string | null;
   event: SagaEvent['type'] | 'Ignored';
   detail: unknown;
   status: SagaStatus;
@@ -103,20 +105,20 @@ export interface LogEntry {
 export async function appendLog(sql: Sql, orderId: string, entries: LogEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await sql.query(
-    `INSERT INTO saga_log (order_id, input, message_id, event, detail, status, phase, version)
-     SELECT $1, input, message_id, event, detail, status, phase, version
+    `INSERT INTO saga_log (order_id, input, message_id, trace_id, event, detail, status, phase, version)
+     SELECT $1, input, message_id, trace_id, event, detail, status, phase, version
        FROM jsonb_to_recordset($2::jsonb)
-         AS e(input text, message_id uuid, event text, detail jsonb, status text, phase text, version int)`,
-    [orderId, JSON.stringify(entries.map(({ messageId, ...entry }) => ({ ...entry, message_id: messageId })))],
+         AS e(input text, message_id uuid, trace_id text, event text, detail jsonb, status text, phase text, version int)`,
+    [orderId, JSON.stringify(entries.map(({ messageId, traceId, ...entry }) => ({ ...entry, message_id: messageId, trace_id: traceId })))],
   );
 }
 
 export async function readLog(sql: Sql, orderId: string) {
-  const { rows } = await sql.query<{ input: string; message_id: string | null; event: string; detail: unknown; status: string; phase: string; version: number; at: Date }>(
-    'SELECT input, message_id, event, detail, status, phase, version, at FROM saga_log WHERE order_id = $1 ORDER BY id',
+  const { rows } = await sql.query<{ input: string; message_id: string | null; trace_id: string | null; event: string; detail: unknown; status: string; phase: string; version: number; at: Date }>(
+    'SELECT input, message_id, trace_id, event, detail, status, phase, version, at FROM saga_log WHERE order_id = $1 ORDER BY id',
     [orderId],
   );
-  return rows.map(({ message_id, at, ...row }) => ({ ...row, messageId: message_id, at: at.toISOString() }));
+  return rows.map(({ message_id, trace_id, at, ...row }) => ({ ...row, messageId: message_id, traceId: trace_id, at: at.toISOString() }));
 }
 
 export async function listSagas(sql: Sql, filter: { status?: SagaStatus | undefined; limit: number }): Promise<StoredSaga[]> {

@@ -79,7 +79,7 @@ export const operations: Operation[] = [
   },
   { method: 'get', path: '/v1/admin/sagas', summary: 'Sagas filtered by state, reason, age and stuck (no progress for N s)', access: 'admin', query: ops.SagaListQuery, responses: { 200: { description: 'Newest first', schema: 'Items' } } },
   {
-    method: 'get', path: '/v1/admin/sagas/{orderId}', summary: "One saga and its log (every transition, with message ids and times)", access: 'admin', params: orderParams,
+    method: 'get', path: '/v1/admin/sagas/{orderId}', summary: "One saga and its log (every transition, with message ids, trace ids and times)", access: 'admin', params: orderParams,
     responses: { 200: { description: 'The saga' }, 404: { description: 'No saga for that order', schema: 'Problem' } },
   },
   {
