@@ -48,9 +48,7 @@ export async function applyBatch(
   options: { checkpointName?: string; schema?: string; batchSize?: number; upcasters?: readonly Upcaster[] } = {},
 ): Promise<number> {
   const checkpointName = options.checkpointName ?? projection.name;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     // A read model is rebuildable from the event store, so its batch need not wait for its own WAL flush:
     // a crash loses at most the last few batches' checkpoint and rows together, which are applied again.
     await client.query("SELECT set_config('search_path', $1, true), set_config('synchronous_commit', 'off', true)", [
@@ -71,14 +69,8 @@ export async function applyBatch(
         [checkpointName, last.transactionId, last.globalPosition],
       );
     }
-    await client.query('COMMIT');
     return events.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** A checksum of a projection's tables in a schema: equal read models, equal checksums. */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isConnectionLost } from './errors.js';
 
 // BIGINT (global positions, counters) as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -9,11 +10,17 @@ export type Sql = Pick<pg.PoolClient, 'query'>;
 
 export function createPool(
   connectionString: string,
-  options: { max?: number; name?: string; timeouts?: { statementMs: number; lockMs: number } } = {},
+  options: { max?: number; name?: string; timeouts?: { statementMs: number; lockMs: number }; queryTimeoutMs?: number } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     ...(options.timeouts ? { statement_timeout: options.timeouts.statementMs, lock_timeout: options.timeouts.lockMs } : {}),
+    // A server that vanished without closing its sockets (a container or pod gone with its network) leaves
+    // queries waiting forever: the client gives up on any answer after this long and the connection is
+    // discarded. Every statement here is short; keepalive finds idle sockets that died the same way.
+    query_timeout: options.queryTimeoutMs ?? 15_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     max: options.max ?? 10,
     application_name: options.name ?? 'shopfront',
     connectionTimeoutMillis: 5_000,
@@ -31,12 +38,14 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
+    client.release();
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that failed (or timed out) is discarded, which rolls back on the server; asking it to
+    // ROLLBACK would only wait out another timeout.
+    const broken = isConnectionLost(error) ? error : await client.query('ROLLBACK').then(() => undefined, (rollback: unknown) => rollback);
+    client.release(broken as Error | undefined);
     throw error;
-  } finally {
-    client.release();
   }
 }
 

@@ -1,0 +1,33 @@
+/** The pool against the real server: what happens to a connection that stops answering. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
+import { isConnectionLost } from './errors.js';
+import { createPool, withTransaction } from './pool.js';
+
+// Not @shopfront/testing: it depends on this lib.
+const url = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+let pool: pg.Pool;
+
+before(() => {
+  pool = createPool(url, { max: 1, name: 'pool-int', queryTimeoutMs: 300 });
+});
+after(async () => {
+  await pool?.end();
+});
+
+describe('a pool whose server stops answering', () => {
+  it('given a statement with no answer within the query timeout, then the transaction fails as a lost connection, that connection is discarded, and the next one answers its own query', async () => {
+    const started = Date.now();
+    const failure = await withTransaction(pool, (tx) => tx.query('SELECT pg_sleep(2)')).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof Error && isConnectionLost(failure), `a lost connection: ${String(failure)}`);
+    assert.ok(Date.now() - started < 1_500, 'it gave up at the query timeout, not when the server answered');
+    assert.equal(pool.totalCount, 0, 'the connection was discarded, not handed back');
+    // Had it been reused, the late pg_sleep answer could be taken for this query's.
+    const { rows } = await withTransaction(pool, (tx) => tx.query<{ answer: number }>('SELECT 42 AS answer'));
+    assert.deepEqual(rows, [{ answer: 42 }]);
+  });
+});
