@@ -59,6 +59,9 @@ new Gauge({
  * which keeps each key's messages in order; if that connection fails, the relay
  * gives up leadership at once and competes for it again.
  */
+/** The application_name of each relay's lock connection. */
+export const relayConnectionName = 'shopfront outbox relay';
+
 export class OutboxRelay {
   private producer: Producer | undefined;
   private listener: pg.PoolClient | undefined;
@@ -66,6 +69,7 @@ export class OutboxRelay {
   private readonly pause: PollPause;
   /** Set by NOTIFY; a commit that lands while a batch is in flight must not wait for the poll. */
   private notified = false;
+  private checkedAt = 0;
   /** Set when the leader's connection failed: its lock (and LISTEN) may be gone. */
   private leadershipLost = false;
   private loop: Promise<void> | undefined;
@@ -104,6 +108,7 @@ export class OutboxRelay {
       try {
         if (this.leadershipLost) await this.releaseLeadership();
         if (!this.listener) await this.lead();
+        this.checkLeadership();
         this.notified = false;
         const sent = await this.publishBatch();
         if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.pause.wait();
@@ -125,6 +130,8 @@ export class OutboxRelay {
         this.pause.cut();
       });
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', ['shopfront.outbox-relay']);
+      // Named for operators (and drills) in pg_stat_activity: the connection that holds the relay's lock.
+      await client.query("SELECT set_config('application_name', $1, false)", [relayConnectionName]);
       if (!rows[0]?.ok) throw new Error('another relay holds the outbox lock');
       client.on('notification', () => {
         this.notified = true;
@@ -141,12 +148,30 @@ export class OutboxRelay {
     this.listener = client;
   }
 
+  /**
+   * A lock connection whose server vanished without closing it (a container or
+   * pod gone with its network) raises no error: ask it something now and then,
+   * without waiting, and treat no answer within the pool's query timeout as lost.
+   */
+  private checkLeadership(): void {
+    const client = this.listener;
+    if (!client || Date.now() - this.checkedAt < 10_000) return;
+    this.checkedAt = Date.now();
+    client.query('SELECT 1').catch(() => {
+      if (this.listener !== client) return;
+      this.leadershipLost = true;
+      this.pause.cut();
+    });
+  }
+
   private async releaseLeadership(): Promise<void> {
     const client = this.listener;
+    const lost = this.leadershipLost;
     this.listener = undefined;
     this.leadershipLost = false;
     if (!client) return;
-    await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    // A lost connection is destroyed, which frees its lock on the server; a live one unlocks first.
+    if (!lost) await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
     client.release(true);
   }
 
