@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { Counter } from 'prom-client';
 import { applyBatch, applyOne, type Parsed } from './apply.js';
 import { deadLetter } from './dead-letter.js';
-import { isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
+import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
 import { prefixed, reliableProducer } from './kafka.js';
 
 export interface Delivery {
@@ -36,6 +36,11 @@ export interface ConsumerOptions {
   /** How long infrastructure may fail before the consumer reports itself not ready. */
   unhealthyAfterMs?: number;
   onError?: (error: unknown, message: Message | undefined, attempt: number) => void;
+  /**
+   * Runs before each batch; what it throws crashes the consumer as a bug in the loop would (kafkajs stops it,
+   * the crash handler restarts it). For chaos drills: the runtime wires it to the `consumer` fault target.
+   */
+  beforeBatch?: () => Promise<void>;
 }
 
 export interface ConsumerHealth {
@@ -103,6 +108,9 @@ export class MessageConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         const live = () => isRunning() && !isStale() && !this.stopping;
+        await this.options.beforeBatch?.().catch((error: unknown) => {
+          throw new ConsumerCrash(`consumer ${name} crashed before a batch: ${(error as Error).message}`, { cause: error });
+        });
         const done = await this.consumeBatch(batch, heartbeat, live);
         if (done === undefined) return;
         resolveOffset(done);

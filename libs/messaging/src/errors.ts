@@ -1,6 +1,6 @@
 import { isTransientPostgresError } from '@shopfront/postgres';
 
-export type MessagingErrorCode = 'TRANSIENT' | 'DEAD_LETTER_FAILED' | 'RELAY_FAILED';
+export type MessagingErrorCode = 'TRANSIENT' | 'DEAD_LETTER_FAILED' | 'RELAY_FAILED' | 'CONSUMER_CRASHED';
 
 export class MessagingError extends Error {
   override readonly name = 'MessagingError';
@@ -10,6 +10,14 @@ export class MessagingError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** Stops a consumer's loop: kafkajs retries nothing marked `retriable: false` and crashes the consumer instead. */
+export class ConsumerCrash extends MessagingError {
+  readonly retriable = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONSUMER_CRASHED', message, options);
   }
 }
 

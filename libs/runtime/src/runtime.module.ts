@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Topic } from '@shopfront/contracts';
-import { ReadinessRegistry } from '@shopfront/http';
+import { FaultInjector, ReadinessRegistry } from '@shopfront/http';
 import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox, type MessageHandler } from '@shopfront/messaging';
 import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
 import { createPool } from '@shopfront/postgres';
@@ -148,6 +148,14 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  private faultInjector(): FaultInjector | undefined {
+    try {
+      return this.moduleRef.get(FaultInjector, { strict: false });
+    } catch {
+      return undefined; // a test module without the service kit
+    }
+  }
+
   private async startLoops(): Promise<void> {
     const { logger, topicPrefix, service } = this.options;
     await ensureTopics(this.kafka, topicPrefix);
@@ -162,6 +170,8 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
       await relay.start();
       this.loops.push(relay);
     }
+    // The service kit's fault injector (inert until a drill sets a fault): its `consumer` target crashes consumers.
+    const faults = this.faultInjector();
     for (const spec of this.options.consumers ?? []) {
       const handler = this.moduleRef.get(spec.handler, { strict: false });
       const consumer = new MessageConsumer({
@@ -178,6 +188,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         },
         onError: (error, message, attempt) =>
           logger.warn({ err: error, consumer: spec.name, type: message?.type, messageId: message?.messageId, attempt }, 'message failed'),
+        ...(faults ? { beforeBatch: () => faults.apply('consumer') } : {}),
       });
       this.loops.unshift(consumer);
       this.consumers.push(consumer);
