@@ -111,7 +111,8 @@ describe('the development overlay on real containers', { skip }, () => {
     await cluster.kill(victim!);
     const leftEndpointsAfterMs = Date.now() - killedAt;
     const atRemoval = { ...traffic.report };
-    await sleep(3_000);
+    // 50 requests after the removal, however slow the machine (at most 30 s): all of them the survivor's.
+    for (const until = Date.now() + 30_000; traffic.report.sent - atRemoval.sent < 50 && Date.now() < until; ) await sleep(100);
     const report = await traffic.stop();
     const inWindow = atRemoval.sent - atKill.sent;
     console.log(
@@ -123,6 +124,6 @@ describe('the development overlay on real containers', { skip }, () => {
     // does: those and the two in flight at the kill may fail, never the survivor's share, and none after removal.
     assert.ok(atRemoval.failed <= Math.ceil(inWindow / 2) + 2, report.failures.join('\n'));
     assert.equal(report.failed, atRemoval.failed, report.failures.join('\n'));
-    assert.ok(report.sent - atRemoval.sent > 50);
+    assert.ok(report.sent - atRemoval.sent >= 50, `${report.sent - atRemoval.sent} requests after the removal`);
   });
 });
