@@ -1,6 +1,6 @@
-/** The order stream every drill places while its fault is on. */
+/** The order stream that chaos drills and fault tests place while a fault is on. */
 import { anOrder } from '@shopfront/testing';
-import type { GatewayClient } from '../../e2e/src/client.js';
+import type { GatewayClient } from './client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cards = ['4242424242424242', '4000000000000002', '4000000000009995', '5555555555554444'];

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@shopfront/testing';
 import { GenericContainer, getContainerRuntimeClient, ImageName, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { e2eConfig } from '../config.js';
-import type { RunningPlatform, ServiceName } from './types.js';
+import { infrastructureControl } from './infrastructure.js';
+import type { InfrastructureName, RunningPlatform, ServiceName } from './types.js';
 import { processAlive } from './processes.js';
 
 // Ryuk, testcontainers' reaper, is an image from a registry: none answers here.
@@ -51,9 +52,12 @@ export async function startContainerPlatform(options: ContainerPlatformOptions =
   const started = new Map<string, StartedTestContainer>();
   const logs = new Map<string, string[]>();
   try {
+    // Postgres and Redis on fixed host ports, so that a fault drill reaches them and they keep their address across a restart.
+    const infraPorts = { postgres: await freePort(), redis: await freePort() };
+    const define = (name: InfrastructureName) => infrastructure(infraPorts)[name].withLogConsumer(keepTail(logs, name));
     await Promise.all(
-      infrastructure().map(async ([name, container]) => {
-        started.set(name, await container.withNetwork(network).withLogConsumer(keepTail(logs, name)).start());
+      (['postgres', 'redis', 'kafka'] as const).map(async (name) => {
+        started.set(name, await define(name).withNetwork(network).start());
       }),
     );
     const hostPorts = Object.fromEntries(await Promise.all(wanted.map(async (name) => [name, await freePort()] as const)));
@@ -79,6 +83,8 @@ export async function startContainerPlatform(options: ContainerPlatformOptions =
       // Starts the same container again (its ports and network aliases stay) and waits for /health/ready.
       restart: (service) => containerOf(service).restart(),
       stop: () => stopAll(started, network),
+      logTail: (service) => (logs.get(service) ?? []).join('\n'),
+      infrastructure: infrastructureControl({ started, network, define, hostPorts: infraPorts }),
     };
   } catch (error) {
     const tails = [...logs].map(([name, lines]) => `--- ${name} (last lines)\n${lines.join('\n')}`).join('\n');
@@ -101,15 +107,17 @@ function refreshImages(services: ServiceName[]): void {
   console.log(`e2e: images ${built.length > 0 ? `rebuilt from the working tree:\n${built.join('\n')}` : 'up to date'}`);
 }
 
-function infrastructure(): [string, GenericContainer][] {
+function infrastructure(hostPorts: Record<'postgres' | 'redis', number>): Record<InfrastructureName, GenericContainer> {
   const labelled = (image: string) => new GenericContainer(image).withLabels({ [runLabel]: String(process.pid) });
-  return [
+  return {
     // A throwaway database server: durability buys nothing in a test run.
-    ['postgres', labelled(infraTags.postgres).withNetworkAliases('postgres').withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off'])
-      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/))],
-    ['redis', labelled(infraTags.redis).withNetworkAliases('redis').withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))],
-    ['kafka', labelled(infraTags.kafka).withNetworkAliases('kafka').withWaitStrategy(Wait.forLogMessage(/Kafka Server started/)).withStartupTimeout(120_000)],
-  ];
+    postgres: labelled(infraTags.postgres).withNetworkAliases('postgres').withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off'])
+      .withExposedPorts({ container: 5432, host: hostPorts.postgres })
+      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/)),
+    redis: labelled(infraTags.redis).withNetworkAliases('redis').withExposedPorts({ container: 6379, host: hostPorts.redis })
+      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/)),
+    kafka: labelled(infraTags.kafka).withNetworkAliases('kafka').withWaitStrategy(Wait.forLogMessage(/Kafka Server started/)).withStartupTimeout(120_000),
+  };
 }
 
 function serviceContainer(name: ServiceName, network: StartedNetwork, hostPort: number, extraEnv: Record<string, string>): GenericContainer {
