@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { anOrder } from '@shopfront/testing';
 import { keys, type GatewayClient } from '../../e2e/src/client.js';
-import { placeOrders } from './orders.js';
+import { placeOrders } from '../../e2e/src/order-flow.js';
 
 export interface DrillContext {
   gateway: GatewayClient;

@@ -1,15 +1,23 @@
 /**
  * Drills on the infrastructure itself, not the services: a service's database
- * refusing connections, the relay's connection terminated, the broker killed.
+ * refusing connections, the relay's connection terminated, the broker killed
+ * or wiped, Postgres restarted, Redis back empty, consumers crashing. Those
+ * that restart a server act on `npm start`'s own: the machine's Postgres and
+ * Redis (with the commands docs/runbook.md gives) and `npm run kafka`'s broker.
  * Each ends with the same checks as the process drills, plus: no message was
  * dead-lettered because of the fault (a failing database or broker is never
  * the message's fault), and every order placed during it reaches a terminal state.
  */
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
 import { createKafka } from '@shopfront/messaging';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
+import { keys } from '../../e2e/src/client.js';
+import { repoRoot } from '../runner/platform.ts';
 import type { Drill, DrillContext, DrillOutcome } from './drills.js';
-import { placeOrders } from './orders.js';
+import { placeOrders } from '../../e2e/src/order-flow.js';
 
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -39,8 +47,9 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 }
 
 /** Runs the fault, then reports the dead letters written meanwhile as a check. */
-async function countingDeadLetters(run: () => Promise<string[]>): Promise<DrillOutcome> {
-  const before = await deadLetterCount();
+async function countingDeadLetters(run: () => Promise<string[]>, options: { wipesBroker?: boolean } = {}): Promise<DrillOutcome> {
+  // A wiped broker has lost the earlier dead letters too: whatever its dead-letter topics hold afterwards is new.
+  const before = options.wipesBroker ? 0 : await deadLetterCount();
   const orderIds = await run();
   // The invariants' own wait (every order terminal) comes after; dead letters a fault causes appear at once.
   const after = await deadLetterCount();
@@ -80,10 +89,84 @@ const relayConnectionKilled: Drill = {
     countingDeadLetters(async () => {
       const placing = placeOrders(gateway, 20, 50);
       await sleep(300);
-      const killed = await withAdmin((client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN outbox' AND datname LIKE 'shopfront_%'`));
+      const killed = await withAdmin((client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'shopfront outbox relay' AND datname LIKE 'shopfront_%'`));
       log(`terminated ${killed.rowCount} relay connection(s)`);
       return placing;
     }),
 };
 
-export const infrastructureDrills: Drill[] = [databaseOutage('orchestrator', 30), databaseOutage('order', 12), relayConnectionKilled];
+/** A command of the machine's, its output kept for the error if it fails. */
+const sh = (command: string, args: string[]) => execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const kafkaCli = (...args: string[]) => sh(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(repoRoot, 'infra/kafka/kafka.ts'), ...args]);
+const kafkaHome = process.env.KAFKA_LOCAL_DIR ?? join(repoRoot, '.local/kafka');
+
+/** Orders flow while `fault` runs; its own log lines say what it did. */
+const flowing = (name: string, fault: string, run: (log: (line: string) => void) => Promise<void>, options: { wipesBroker?: boolean } = {}): Drill => ({
+  name,
+  fault,
+  run: ({ gateway, log }: DrillContext) =>
+    countingDeadLetters(async () => {
+      const placing = placeOrders(gateway, 30, 150);
+      await sleep(600);
+      await run(log);
+      return placing;
+    }, options),
+});
+
+const brokerKilled = flowing('broker-killed', 'the broker SIGKILLed, started again 10 s later', async (log) => {
+  const pid = Number(readFileSync(join(kafkaHome, 'kafka.pid'), 'utf8'));
+  process.kill(pid, 'SIGKILL');
+  log(`broker killed (pid ${pid})`);
+  await sleep(10_000);
+  kafkaCli('start', '--detach');
+  log('broker started again');
+});
+
+const brokerWiped = flowing('broker-wiped', "the broker's data deleted while the databases keep theirs", async (log) => {
+  kafkaCli('stop');
+  rmSync(join(kafkaHome, 'data'), { recursive: true, force: true });
+  log('broker stopped, its data deleted');
+  kafkaCli('start', '--detach');
+  log('broker started empty');
+}, { wipesBroker: true });
+
+const postgresRestarted = flowing('postgres-restart', 'the machine\'s Postgres restarted', async (log) => {
+  const version = sh('ls', ['/etc/postgresql']).trim().split('\n')[0]!;
+  sh('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '--', '-m', 'fast']);
+  log(`Postgres ${version} restarted`);
+});
+
+const redisEmpty = flowing('redis-restart-empty', 'Redis shut down without saving and started again, empty', async (log) => {
+  sh('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'shutdown', 'nosave']);
+  await sleep(1_000);
+  sh('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/chaos.log']);
+  log('Redis back, empty');
+});
+
+const consumersCrash: Drill = {
+  name: 'consumers-crash',
+  fault: "the orchestrator's Kafka consumers crash before every batch for 5 s",
+  run: ({ gateway, log }: DrillContext) =>
+    countingDeadLetters(async () => {
+      const crash = (errorRate: number) => gateway.call('PUT', '/v1/admin/faults/orchestrator-consumers', { key: keys.admin, body: { latencyMs: 0, errorRate } });
+      const placing = placeOrders(gateway, 30, 150);
+      await sleep(600);
+      await crash(1);
+      log('consumers crashing');
+      await sleep(5_000);
+      await crash(0);
+      log('consumers healed');
+      return placing;
+    }),
+};
+
+export const infrastructureDrills: Drill[] = [
+  databaseOutage('orchestrator', 30),
+  databaseOutage('order', 12),
+  relayConnectionKilled,
+  consumersCrash,
+  redisEmpty,
+  postgresRestarted,
+  brokerKilled,
+  brokerWiped,
+];
