@@ -17,8 +17,14 @@ describe('routing a fault', () => {
     assert.deepEqual(routeFault('payment-provider'), { kind: 'upstream', upstream: 'payment', target: 'payment-provider' });
   });
 
+  it("given a service's consumers, then that service crashes its consumers", () => {
+    for (const service of ['order', 'inventory', 'payment', 'shipping', 'orchestrator'] as const) {
+      assert.deepEqual(routeFault(`${service}-consumers`), { kind: 'upstream', upstream: service, target: 'consumer' });
+    }
+  });
+
   it('then every target the API accepts has a route', () => {
-    assert.equal(faultTargets.length, 7);
+    assert.equal(faultTargets.length, 12);
     for (const target of faultTargets) assert.ok(routeFault(target));
   });
 });
