@@ -31,3 +31,26 @@ describe('a pool whose server stops answering', () => {
     assert.deepEqual(rows, [{ answer: 42 }]);
   });
 });
+
+describe('a pool whose connection is terminated between the queries of a transaction', () => {
+  it('given pg_terminate_backend while the transaction waits on other work, then the transaction fails as a lost connection and the pool serves again', async () => {
+    const admin = createPool(url, { max: 1, name: 'pool-int-admin' });
+    try {
+      const failure = await withTransaction(pool, async (tx) => {
+        const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        // Idle in the transaction, as while a batch is sent to Kafka: the FATAL arrives with no query running.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.query('SELECT 1');
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(failure instanceof Error && isConnectionLost(failure), `a lost connection: ${String(failure)}`);
+      const { rows } = await withTransaction(pool, (tx) => tx.query<{ answer: number }>('SELECT 7 AS answer'));
+      assert.deepEqual(rows, [{ answer: 7 }]);
+    } finally {
+      await admin.end();
+    }
+  });
+});

@@ -28,6 +28,10 @@ export function createPool(
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor a checked-out one between its queries (idle in a transaction while a batch goes to Kafka, say, when
+  // pg_terminate_backend or a shutdown reaches it): pg emits 'error' on it, which with no listener kills the
+  // process. Its next query fails instead, and withTransaction discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
