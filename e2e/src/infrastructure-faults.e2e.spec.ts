@@ -12,6 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { relayConnectionName } from '@shopfront/messaging';
 import pg from 'pg';
 import { GatewayClient, keys, untilServing } from './client.js';
 import { checkInvariants } from './invariants.js';
@@ -127,7 +128,7 @@ describe('infrastructure faults while orders flow', () => {
     drill(t, {
       name: 'relay connections terminated',
       async run() {
-        const killed = await asSuperuser((client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'shopfront outbox relay'`));
+        const killed = await asSuperuser((client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [relayConnectionName]));
         assert.ok((killed.rowCount ?? 0) >= backends.length, `terminated ${killed.rowCount} relay connection(s)`);
       },
     }));

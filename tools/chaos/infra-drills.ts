@@ -9,7 +9,7 @@
  * the message's fault), and every order placed during it reaches a terminal state.
  */
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
-import { createKafka } from '@shopfront/messaging';
+import { createKafka, relayConnectionName } from '@shopfront/messaging';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,7 +89,7 @@ const relayConnectionKilled: Drill = {
     countingDeadLetters(async () => {
       const placing = placeOrders(gateway, 20, 50);
       await sleep(300);
-      const killed = await withAdmin((client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'shopfront outbox relay' AND datname LIKE 'shopfront_%'`));
+      const killed = await withAdmin((client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname LIKE 'shopfront_%'`, [relayConnectionName]));
       log(`terminated ${killed.rowCount} relay connection(s)`);
       return placing;
     }),
@@ -101,14 +101,14 @@ const kafkaCli = (...args: string[]) => sh(process.execPath, ['--disable-warning
 const kafkaHome = process.env.KAFKA_LOCAL_DIR ?? join(repoRoot, '.local/kafka');
 
 /** Orders flow while `fault` runs; its own log lines say what it did. */
-const flowing = (name: string, fault: string, run: (log: (line: string) => void) => Promise<void>, options: { wipesBroker?: boolean } = {}): Drill => ({
+const flowing = (name: string, fault: string, run: (log: (line: string) => void, gateway: DrillContext['gateway']) => Promise<void>, options: { wipesBroker?: boolean } = {}): Drill => ({
   name,
   fault,
   run: ({ gateway, log }: DrillContext) =>
     countingDeadLetters(async () => {
       const placing = placeOrders(gateway, 30, 150);
       await sleep(600);
-      await run(log);
+      await run(log, gateway);
       return placing;
     }, options),
 });
@@ -143,22 +143,14 @@ const redisEmpty = flowing('redis-restart-empty', 'Redis shut down without savin
   log('Redis back, empty');
 });
 
-const consumersCrash: Drill = {
-  name: 'consumers-crash',
-  fault: "the orchestrator's Kafka consumers crash before every batch for 5 s",
-  run: ({ gateway, log }: DrillContext) =>
-    countingDeadLetters(async () => {
-      const crash = (errorRate: number) => gateway.call('PUT', '/v1/admin/faults/orchestrator-consumers', { key: keys.admin, body: { latencyMs: 0, errorRate } });
-      const placing = placeOrders(gateway, 30, 150);
-      await sleep(600);
-      await crash(1);
-      log('consumers crashing');
-      await sleep(5_000);
-      await crash(0);
-      log('consumers healed');
-      return placing;
-    }),
-};
+const consumersCrash = flowing('consumers-crash', "the orchestrator's Kafka consumers crash before every batch for 5 s", async (log, gateway) => {
+  const crash = (errorRate: number) => gateway.call('PUT', '/v1/admin/faults/orchestrator-consumers', { key: keys.admin, body: { latencyMs: 0, errorRate } });
+  await crash(1);
+  log('consumers crashing');
+  await sleep(5_000);
+  await crash(0);
+  log('consumers healed');
+});
 
 export const infrastructureDrills: Drill[] = [
   databaseOutage('orchestrator', 30),

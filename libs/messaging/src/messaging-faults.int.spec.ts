@@ -5,6 +5,7 @@
  * whose lock connection is killed takes leadership again and keeps publishing.
  */
 import assert from 'node:assert/strict';
+import { relayConnectionName } from './relay.js';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, Topics } from '@shopfront/contracts';
 import { withTransaction } from '@shopfront/postgres';
@@ -101,7 +102,7 @@ describe('messaging when the infrastructure fails', () => {
     await relay.start();
     stops.push(() => relay.stop());
     await eventually(() => relay.leading, { what: 'the relay leading', timeoutMs: 10_000 });
-    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'shopfront outbox relay'`, [databaseName()]);
+    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`, [databaseName(), relayConnectionName]);
     assert.equal(killed.rowCount, 1, 'the listening connection was found and terminated');
     const orderId = randomUUID();
     await eventually(
@@ -113,7 +114,7 @@ describe('messaging when the infrastructure fails', () => {
     );
     await eventually(async () => (await effects([orderId])) >= 1, { what: 'published after the relay took the lead again', timeoutMs: 30_000, intervalMs: 200 });
     assert.equal(relay.leading, true);
-    const listeners = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'shopfront outbox relay'`, [databaseName()]);
+    const listeners = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`, [databaseName(), relayConnectionName]);
     assert.equal(listeners.rows[0].n, 1, 'one listening leader, not a leaked one');
   });
 });
