@@ -24,6 +24,22 @@ export interface ApplyContext {
   partition: number;
   topicPrefix?: string;
   handle: MessageHandler;
+  batch?: BatchHooks | undefined;
+}
+
+/**
+ * What a handler may do once per transaction rather than once per message.
+ * A batch of one (a message retried alone) runs them too.
+ */
+export interface BatchHooks {
+  /**
+   * After the inbox claim, before the first message: the fresh messages only.
+   * For example, take every row lock the batch will need in one global order,
+   * so two concurrent batches never deadlock on rows they share.
+   */
+  open?(messages: Message[], tx: pg.PoolClient): Promise<void>;
+  /** After the last message, before the commit: for example one announcement per key instead of one per message. */
+  close?(tx: pg.PoolClient): Promise<void>;
 }
 
 /** `processed[i]` says whether entry i was applied (false: a duplicate, in the inbox or earlier in the batch). */
@@ -39,13 +55,13 @@ export async function applyBatch(ctx: ApplyContext, entries: Parsed[]): Promise<
   try {
     const processed = await withTransaction(ctx.pool, async (tx) => {
       const claimed = await claim(tx, ctx.name, entries);
-      const outcomes: boolean[] = [];
-      for (const entry of entries) {
-        // A message can appear twice in one batch: its first copy is the one applied.
-        const fresh = claimed.delete(entry.message.messageId);
-        outcomes.push(fresh);
-        if (fresh) await traced(ctx, entry, 1, () => ctx.handle(entry.message, tx, delivery(ctx, entry, 1)));
-      }
+      // A message can appear twice in one batch: its first copy is the one applied.
+      const outcomes = entries.map((entry) => claimed.delete(entry.message.messageId));
+      const fresh = entries.filter((_, i) => outcomes[i]);
+      if (fresh.length === 0) return outcomes;
+      await ctx.batch?.open?.(fresh.map((entry) => entry.message), tx);
+      for (const entry of fresh) await traced(ctx, entry, 1, () => ctx.handle(entry.message, tx, delivery(ctx, entry, 1)));
+      await ctx.batch?.close?.(tx);
       return outcomes;
     });
     return { outcome: 'applied', processed };
@@ -60,7 +76,9 @@ export async function applyOne(ctx: ApplyContext, entry: Parsed, attempt: number
   return withTransaction(ctx.pool, async (tx) => {
     const claimed = await claim(tx, ctx.name, [entry]);
     if (!claimed.has(entry.message.messageId)) return false;
+    await ctx.batch?.open?.([entry.message], tx);
     await traced(ctx, entry, attempt, () => ctx.handle(entry.message, tx, delivery(ctx, entry, attempt)));
+    await ctx.batch?.close?.(tx);
     return true;
   });
 }

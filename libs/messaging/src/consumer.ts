@@ -2,7 +2,9 @@ import { parseMessage, type Message, type Topic } from '@shopfront/contracts';
 import type { Batch, Consumer, Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
-import { applyBatch, applyOne, type Parsed } from './apply.js';
+import { applyBatch, applyOne, type BatchHooks, type Parsed } from './apply.js';
+
+export type { BatchHooks } from './apply.js';
 import { deadLetter } from './dead-letter.js';
 import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
 import { prefixed, reliableProducer } from './kafka.js';
@@ -26,6 +28,14 @@ export interface ConsumerOptions {
   topics: Topic[];
   topicPrefix?: string;
   handle: MessageHandler;
+  /** Once-per-transaction work of the handler (locks taken up front, announcements coalesced). */
+  batch?: BatchHooks | undefined;
+  /**
+   * Most messages applied in one transaction. A fetch can bring thousands after a backlog: applied in
+   * chunks, with a heartbeat and an offset commit after each, a long batch never outlives the session
+   * nor holds its locks for seconds.
+   */
+  maxBatchMessages?: number;
   /** Attempts for a message that fails by itself (a bug, a handler's TransientError) before its dead letter. */
   maxAttempts?: number;
   retryBaseMs?: number;
@@ -111,10 +121,14 @@ export class MessageConsumer {
         await this.options.beforeBatch?.().catch((error: unknown) => {
           throw new ConsumerCrash(`consumer ${name} crashed before a batch: ${(error as Error).message}`, { cause: error });
         });
-        const done = await this.consumeBatch(batch, heartbeat, live);
-        if (done === undefined) return;
-        resolveOffset(done);
-        await commitOffsetsIfNecessary();
+        const size = this.options.maxBatchMessages ?? 200;
+        for (let from = 0; from < batch.messages.length; from += size) {
+          const done = await this.consumeChunk(batch, batch.messages.slice(from, from + size), heartbeat, live);
+          if (done === undefined) return;
+          resolveOffset(done);
+          await commitOffsetsIfNecessary();
+          if (from + size < batch.messages.length) await heartbeat();
+        }
       },
     });
     this.crashed = undefined;
@@ -150,12 +164,12 @@ export class MessageConsumer {
     }
   }
 
-  /** Returns the offset of the last message dealt with, or undefined if the batch must be delivered again. */
-  private async consumeBatch(batch: Batch, heartbeat: () => Promise<void>, live: () => boolean): Promise<string | undefined> {
-    if (batch.messages.length === 0) return undefined;
+  /** Returns the offset of the chunk's last message once dealt with, or undefined if it must be delivered again. */
+  private async consumeChunk(batch: Batch, messages: Batch['messages'], heartbeat: () => Promise<void>, live: () => boolean): Promise<string | undefined> {
+    if (messages.length === 0) return undefined;
     const parsed: Parsed[] = [];
     const invalid: { raw: Batch['messages'][number]; error: unknown }[] = [];
-    for (const raw of batch.messages) {
+    for (const raw of messages) {
       try {
         parsed.push({ raw, message: parseMessage(raw.value ?? '') });
       } catch (error) {
@@ -180,7 +194,7 @@ export class MessageConsumer {
       const sent = await this.untilInfrastructureAnswers(() => this.sendDeadLetter(batch.topic, batch.partition, raw, error, 1, undefined), heartbeat, live);
       if (sent === 'stale') return undefined;
     }
-    return batch.messages[batch.messages.length - 1]!.offset;
+    return messages[messages.length - 1]!.offset;
   }
 
   /** One message in its own transaction: bounded attempts for its own failures, then its dead letter. */

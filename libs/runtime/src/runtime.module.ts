@@ -2,7 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap
 import { ModuleRef } from '@nestjs/core';
 import type { Topic } from '@shopfront/contracts';
 import { FaultInjector, ReadinessRegistry } from '@shopfront/http';
-import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox, type MessageHandler } from '@shopfront/messaging';
+import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox, type BatchHooks, type MessageHandler } from '@shopfront/messaging';
 import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
 import { createPool } from '@shopfront/postgres';
 import { Redis } from 'ioredis';
@@ -13,6 +13,10 @@ import { KAFKA, LOGGER, PG_POOL, REDIS, RUNTIME_OPTIONS } from './tokens.js';
 /** A provider that handles the messages of one consumer group. */
 export interface MessageHandlerProvider {
   handle: MessageHandler;
+  /** Once per transaction, before its first message (see BatchHooks). */
+  openBatch?: NonNullable<BatchHooks['open']>;
+  /** Once per transaction, after its last message. */
+  closeBatch?: NonNullable<BatchHooks['close']>;
 }
 
 export interface ConsumerSpec {
@@ -181,6 +185,10 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         topics: spec.topics,
         topicPrefix,
         maxAttempts: spec.maxAttempts,
+        batch: {
+          ...(handler.openBatch ? { open: handler.openBatch.bind(handler) } : {}),
+          ...(handler.closeBatch ? { close: handler.closeBatch.bind(handler) } : {}),
+        },
         handle: async (message, tx, delivery) => {
           await handler.handle(message, tx, delivery);
           // Under the message's CONSUMER span: at debug level each handled message is a log line with its trace id.

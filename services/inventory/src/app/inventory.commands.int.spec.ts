@@ -24,11 +24,19 @@ after(async () => {
   await db?.drop();
 });
 
-const deliver = (message: Message) =>
+/** What the consumer does with a batch: inbox rows, then open, every message, close, in one transaction. */
+const deliverBatch = (messages: Message[]) =>
   withTransaction(db.pool, async (tx) => {
-    const fresh = await tx.query('INSERT INTO inbox (consumer, message_id, message_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', ['test', message.messageId, message.type]);
-    if (fresh.rowCount === 1) await commands.handle(message, tx);
+    const fresh: Message[] = [];
+    for (const message of messages) {
+      const claimed = await tx.query('INSERT INTO inbox (consumer, message_id, message_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', ['test', message.messageId, message.type]);
+      if (claimed.rowCount === 1) fresh.push(message);
+    }
+    await commands.openBatch(fresh, tx);
+    for (const message of fresh) await commands.handle(message, tx);
+    await commands.closeBatch(tx);
   });
+const deliver = (message: Message) => deliverBatch([message]);
 const reserve = (items: OrderLine[]) => {
   const orderId = randomUUID();
   return createMessage('ReserveStock', { orderId, items }, { correlationId: orderId });
@@ -51,5 +59,33 @@ describe('stock commands under concurrency on real Postgres', () => {
     const outcomes = await Promise.allSettled(orders.map(deliver));
     assert.deepEqual(outcomes.filter((outcome) => outcome.status === 'rejected'), []);
     assert.deepEqual([await stock('SKU-001'), await stock('SKU-002')], [{ on_hand: 1000, reserved: 30 }, { on_hand: 1000, reserved: 60 }]);
+  });
+
+  it('given batches whose messages take the same SKUs in opposite orders, when they race, then none deadlocks and each batch announces each SKU once, with its final state', async () => {
+    const batches = Array.from({ length: 12 }, (_, i) => {
+      const skus = i % 2 === 0 ? ['SKU-005', 'SKU-006', 'SKU-007'] : ['SKU-007', 'SKU-006', 'SKU-005'];
+      return skus.map((sku) => reserve([{ sku, quantity: 1 }]));
+    });
+    // A release after its reservation in the same batch: its rows come from the reservation the batch made.
+    const reserved = reserve([{ sku: 'SKU-008', quantity: 4 }]);
+    const released = createMessage('ReleaseStock', { orderId: reserved.data.orderId }, { correlationId: reserved.data.orderId });
+    batches.push([reserved, released]);
+    const before = (await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE message_type = 'StockChanged'")).rows[0]!.n;
+    const outcomes = await Promise.allSettled(batches.map(deliverBatch));
+    assert.deepEqual(outcomes.filter((outcome) => outcome.status === 'rejected'), []);
+    assert.deepEqual([await stock('SKU-005'), await stock('SKU-006'), await stock('SKU-007'), await stock('SKU-008')], [
+      { on_hand: 1000, reserved: 12 },
+      { on_hand: 1000, reserved: 12 },
+      { on_hand: 1000, reserved: 12 },
+      { on_hand: 1000, reserved: 0 },
+    ]);
+    const { rows } = await db.pool.query<{ sku: string; reserved: number }>(
+      "SELECT payload->'data'->>'sku' AS sku, (payload->'data'->>'reserved')::int AS reserved FROM outbox WHERE message_type = 'StockChanged' ORDER BY id OFFSET $1",
+      [before],
+    );
+    // 12 batches × 3 SKUs, plus SKU-008 once (reserved then released: only its final state).
+    assert.equal(rows.length, 12 * 3 + 1);
+    assert.deepEqual(rows.filter((row) => row.sku === 'SKU-008'), [{ sku: 'SKU-008', reserved: 0 }]);
+    assert.equal(Math.max(...rows.filter((row) => row.sku === 'SKU-005').map((row) => row.reserved)), 12);
   });
 });

@@ -7,7 +7,7 @@ import { LOGGER, type MessageHandlerProvider } from '@shopfront/runtime';
 import type pg from 'pg';
 import { quantitiesBySku, releaseStock, reserveStock } from '../domain/stock.js';
 import { findReservation, lockStock, saveReservation } from '../infra/stock.repository.js';
-import { saveAndAnnounce } from './stock-changes.js';
+import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js';
 
 const handled = ['ReserveStock', 'ReleaseStock'] as const;
 
@@ -15,6 +15,14 @@ const handled = ['ReserveStock', 'ReleaseStock'] as const;
 @Injectable()
 export class InventoryCommands implements MessageHandlerProvider {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
+    return openStockBatch(tx, messages);
+  }
+
+  closeBatch(tx: pg.PoolClient): Promise<void> {
+    return closeStockBatch(tx);
+  }
 
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
     if (!isMessageOf(message, handled)) return;
@@ -29,7 +37,7 @@ export class InventoryCommands implements MessageHandlerProvider {
         switch (outcome.kind) {
           case 'reserved':
             await saveReservation(tx, outcome.reservation);
-            await saveAndAnnounce(tx, outcome.changed, message.messageId);
+            await saveInBatch(tx, outcome.changed, message.messageId);
             return reply(tx, createMessage('StockReserved', { orderId }, causation));
           case 'alreadyReserved':
             return reply(tx, createMessage('StockReserved', { orderId }, causation));
@@ -49,7 +57,7 @@ export class InventoryCommands implements MessageHandlerProvider {
         const stock = await lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
         const { reservation, changed } = releaseStock(existing, stock, orderId);
         await saveReservation(tx, reservation);
-        await saveAndAnnounce(tx, changed, message.messageId);
+        await saveInBatch(tx, changed, message.messageId);
         return reply(tx, createMessage('StockReleased', { orderId }, causation));
       }
       default:

@@ -5,11 +5,19 @@ import type { MessageHandlerProvider } from '@shopfront/runtime';
 import type pg from 'pg';
 import { commitReservation, quantitiesBySku } from '../domain/stock.js';
 import { findReservation, lockStock, saveReservation } from '../infra/stock.repository.js';
-import { saveAndAnnounce } from './stock-changes.js';
+import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js';
 
 /** Choreography: a confirmed order's reserved units become sold. No orchestrator involved. */
 @Injectable()
 export class OrderEvents implements MessageHandlerProvider {
+  openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
+    return openStockBatch(tx, messages);
+  }
+
+  closeBatch(tx: pg.PoolClient): Promise<void> {
+    return closeStockBatch(tx);
+  }
+
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
     if (!isMessageOf(message, ['OrderConfirmed'])) return; // other order events are not ours to act on
     const { orderId } = message.data;
@@ -19,6 +27,6 @@ export class OrderEvents implements MessageHandlerProvider {
     const committed = commitReservation(existing, stock);
     if (!committed) return;
     await saveReservation(tx, committed.reservation);
-    await saveAndAnnounce(tx, committed.changed, message.messageId);
+    await saveInBatch(tx, committed.changed, message.messageId);
   }
 }

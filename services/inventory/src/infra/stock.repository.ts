@@ -24,6 +24,18 @@ export async function lockStock(tx: Sql, skus: string[]): Promise<Map<string, St
   return new Map(rows.map((row) => [row.sku, toLevel(row)]));
 }
 
+/** Locks, in SKU order, the rows of the given SKUs and of the SKUs the given orders' reservations hold. */
+export async function lockStockOfBatch(tx: Sql, skus: string[], orderIds: string[]): Promise<void> {
+  await tx.query({
+    name: 'lock-stock-of-batch',
+    text: `SELECT sku FROM products
+            WHERE sku = ANY($1::text[])
+               OR sku IN (SELECT item->>'sku' FROM reservations, jsonb_array_elements(items) AS item WHERE order_id = ANY($2::uuid[]))
+            ORDER BY sku FOR UPDATE`,
+    values: [skus, orderIds],
+  });
+}
+
 export async function allStock(sql: Sql): Promise<StockLevel[]> {
   const { rows } = await sql.query<ProductRow>('SELECT * FROM products ORDER BY sku');
   return rows.map(toLevel);
