@@ -5,7 +5,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Message } from '@shopfront/contracts';
-import { withTransaction } from '@shopfront/postgres';
+import { dropWrites, holdWrites, releaseWrites, withTransaction } from '@shopfront/postgres';
 import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import type { MessageHandler } from './consumer.js';
@@ -59,9 +59,11 @@ export async function applyBatch(ctx: ApplyContext, entries: Parsed[]): Promise<
       const outcomes = entries.map((entry) => claimed.delete(entry.message.messageId));
       const fresh = entries.filter((_, i) => outcomes[i]);
       if (fresh.length === 0) return outcomes;
-      await ctx.batch?.open?.(fresh.map((entry) => entry.message), tx);
-      for (const entry of fresh) await traced(ctx, entry, 1, () => ctx.handle(entry.message, tx, delivery(ctx, entry, 1)));
-      await ctx.batch?.close?.(tx);
+      await inUnit(tx, async () => {
+        await ctx.batch?.open?.(fresh.map((entry) => entry.message), tx);
+        for (const entry of fresh) await traced(ctx, entry, 1, () => ctx.handle(entry.message, tx, delivery(ctx, entry, 1)));
+        await ctx.batch?.close?.(tx);
+      });
       return outcomes;
     });
     return { outcome: 'applied', processed };
@@ -76,11 +78,24 @@ export async function applyOne(ctx: ApplyContext, entry: Parsed, attempt: number
   return withTransaction(ctx.pool, async (tx) => {
     const claimed = await claim(tx, ctx.name, [entry]);
     if (!claimed.has(entry.message.messageId)) return false;
-    await ctx.batch?.open?.([entry.message], tx);
-    await traced(ctx, entry, attempt, () => ctx.handle(entry.message, tx, delivery(ctx, entry, attempt)));
-    await ctx.batch?.close?.(tx);
+    await inUnit(tx, async () => {
+      await ctx.batch?.open?.([entry.message], tx);
+      await traced(ctx, entry, attempt, () => ctx.handle(entry.message, tx, delivery(ctx, entry, attempt)));
+      await ctx.batch?.close?.(tx);
+    });
     return true;
   });
+}
+
+/** The handlers' outbox rows, logs and timelines are written once for the whole batch, just before its commit. */
+async function inUnit(tx: pg.PoolClient, work: () => Promise<void>): Promise<void> {
+  holdWrites(tx);
+  try {
+    await work();
+    await releaseWrites(tx);
+  } finally {
+    dropWrites(tx);
+  }
 }
 
 /** One multi-row insert: the ids that were not in the inbox yet. */

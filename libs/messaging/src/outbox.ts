@@ -1,5 +1,5 @@
 import type { Message, Topic } from '@shopfront/contracts';
-import type { Sql } from '@shopfront/postgres';
+import { heldWrite, type Sql } from '@shopfront/postgres';
 import { traceHeaders } from './trace-context.js';
 
 export interface OutgoingMessage {
@@ -13,7 +13,8 @@ export interface OutgoingMessage {
 
 /**
  * Records messages in the outbox inside the caller's transaction, so they are
- * published if and only if the state change that caused them commits.
+ * published if and only if the state change that caused them commits. Inside a
+ * consumer's batch the rows of all its messages are inserted together at its end.
  */
 export async function enqueue(tx: Sql, messages: OutgoingMessage | OutgoingMessage[]): Promise<void> {
   const list = Array.isArray(messages) ? messages : [messages];
@@ -26,6 +27,10 @@ export async function enqueue(tx: Sql, messages: OutgoingMessage | OutgoingMessa
     payload: entry.message,
     headers: { ...outgoingHeaders(), ...entry.headers },
   }));
+  await heldWrite(tx, 'outbox', rows, insertRows);
+}
+
+async function insertRows(tx: Sql, rows: unknown[]): Promise<void> {
   await tx.query(
     `INSERT INTO outbox (topic, message_key, message_id, message_type, payload, headers)
      SELECT topic, message_key, message_id, message_type, payload, headers

@@ -2,3 +2,4 @@ export * from './pool.js';
 export * from './migrate.js';
 export * from './errors.js';
 export * from './pause.js';
+export * from './held-writes.js';

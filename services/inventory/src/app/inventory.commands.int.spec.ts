@@ -62,14 +62,15 @@ describe('stock commands under concurrency on real Postgres', () => {
   });
 
   it('given batches whose messages take the same SKUs in opposite orders, when they race, then none deadlocks and each batch announces each SKU once, with its final state', async () => {
-    const batches = Array.from({ length: 12 }, (_, i) => {
+    const batches: Message[][] = Array.from({ length: 12 }, (_, i) => {
       const skus = i % 2 === 0 ? ['SKU-005', 'SKU-006', 'SKU-007'] : ['SKU-007', 'SKU-006', 'SKU-005'];
       return skus.map((sku) => reserve([{ sku, quantity: 1 }]));
     });
     // A release after its reservation in the same batch: its rows come from the reservation the batch made.
     const reserved = reserve([{ sku: 'SKU-008', quantity: 4 }]);
     const released = createMessage('ReleaseStock', { orderId: reserved.data.orderId }, { correlationId: reserved.data.orderId });
-    batches.push([reserved, released]);
+    const withRelease: Message[] = [reserved, released];
+    batches.push(withRelease);
     const before = (await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE message_type = 'StockChanged'")).rows[0]!.n;
     const outcomes = await Promise.allSettled(batches.map(deliverBatch));
     assert.deepEqual(outcomes.filter((outcome) => outcome.status === 'rejected'), []);

@@ -1,5 +1,5 @@
 import type { CancellationReason } from '@shopfront/contracts';
-import type { Sql } from '@shopfront/postgres';
+import { heldWrite, type Sql } from '@shopfront/postgres';
 import { OrchestratorError } from '../domain/errors.js';
 import type { Saga, SagaData, SagaEvent, SagaPhase, SagaStatus } from '../domain/saga.js';
 import type { StepName } from '../domain/steps.js';
@@ -102,14 +102,19 @@ export interface LogEntry {
   version: number;
 }
 
+/** Inside a consumer's batch, the log rows of all its moves are inserted together at its end. */
 export async function appendLog(sql: Sql, orderId: string, entries: LogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+  const rows = entries.map(({ messageId, traceId, ...entry }) => ({ ...entry, order_id: orderId, message_id: messageId, trace_id: traceId }));
+  await heldWrite(sql, 'saga_log', rows, insertLogRows);
+}
+
+async function insertLogRows(sql: Sql, rows: unknown[]): Promise<void> {
   await sql.query(
     `INSERT INTO saga_log (order_id, input, message_id, trace_id, event, detail, status, phase, version)
-     SELECT $1, input, message_id, trace_id, event, detail, status, phase, version
-       FROM jsonb_to_recordset($2::jsonb)
-         AS e(input text, message_id uuid, trace_id text, event text, detail jsonb, status text, phase text, version int)`,
-    [orderId, JSON.stringify(entries.map(({ messageId, traceId, ...entry }) => ({ ...entry, message_id: messageId, trace_id: traceId })))],
+     SELECT order_id, input, message_id, trace_id, event, detail, status, phase, version
+       FROM jsonb_to_recordset($1::jsonb)
+         AS e(order_id uuid, input text, message_id uuid, trace_id text, event text, detail jsonb, status text, phase text, version int)`,
+    [JSON.stringify(rows)],
   );
 }
 

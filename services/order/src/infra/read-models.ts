@@ -1,6 +1,6 @@
 import type { Money, PricedLine } from '@shopfront/contracts';
 import type { RecordedEvent } from '@shopfront/event-store';
-import type { Sql } from '@shopfront/postgres';
+import { heldWrite, type Sql } from '@shopfront/postgres';
 import type { Order, OrderEvent } from '../domain/order.js';
 
 export interface OrderView {
@@ -36,14 +36,27 @@ export async function projectOrder(tx: Sql, order: Order, recorded: RecordedEven
   }
 }
 
-export async function recordTimeline(
-  tx: Sql,
-  entry: { messageId: string; orderId: string; at: Date | string; kind: string; step?: string; phase?: string; detail?: string | undefined },
-): Promise<void> {
+type TimelineEntry = { messageId: string; orderId: string; at: Date | string; kind: string; step?: string; phase?: string; detail?: string | undefined };
+
+/** Inside a consumer's batch, the timeline rows of all its messages are inserted together at its end. */
+export async function recordTimeline(tx: Sql, entry: TimelineEntry): Promise<void> {
+  await heldWrite(tx, 'order_timeline', [entry], insertTimelineRows);
+}
+
+async function insertTimelineRows(tx: Sql, entries: TimelineEntry[]): Promise<void> {
   await tx.query(
-    `INSERT INTO order_timeline (message_id, order_id, at, kind, step, phase, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO order_timeline (message_id, order_id, at, kind, step, phase, detail)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[])
      ON CONFLICT (message_id) DO NOTHING`,
-    [entry.messageId, entry.orderId, entry.at, entry.kind, entry.step ?? null, entry.phase ?? null, entry.detail ?? null],
+    [
+      entries.map((entry) => entry.messageId),
+      entries.map((entry) => entry.orderId),
+      entries.map((entry) => (typeof entry.at === 'string' ? entry.at : entry.at.toISOString())),
+      entries.map((entry) => entry.kind),
+      entries.map((entry) => entry.step ?? null),
+      entries.map((entry) => entry.phase ?? null),
+      entries.map((entry) => entry.detail ?? null),
+    ],
   );
 }
 
