@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dropWrites, heldWrite, holdWrites, releaseWrites } from './held-writes.js';
+import type { Sql } from './pool.js';
+
+/** A transaction that only counts statements: what is measured is when writes are made, not what Postgres does. */
+const fakeTx = () => ({ query: async () => ({ rows: [], rowCount: 0 }) }) as unknown as Sql;
+
+describe('held writes', () => {
+  it('given no open unit of work, when rows are written, then they are written at once', async () => {
+    const tx = fakeTx();
+    const written: number[][] = [];
+    await heldWrite(tx, 'outbox', [1, 2], async (_tx, rows) => void written.push(rows));
+    assert.deepEqual(written, [[1, 2]]);
+  });
+
+  it('given an open unit, when several messages write, then each table gets one write at release, in first-written order', async () => {
+    const tx = fakeTx();
+    const written: [string, number[]][] = [];
+    const to = (table: string) => async (_tx: Sql, rows: number[]) => void written.push([table, rows]);
+    holdWrites(tx);
+    await heldWrite(tx, 'outbox', [1], to('outbox'));
+    await heldWrite(tx, 'saga_log', [10], to('saga_log'));
+    await heldWrite(tx, 'outbox', [2, 3], to('outbox'));
+    assert.deepEqual(written, []);
+    await releaseWrites(tx);
+    assert.deepEqual(written, [['outbox', [1, 2, 3]], ['saga_log', [10]]]);
+    await heldWrite(tx, 'outbox', [4], to('outbox'));
+    assert.deepEqual(written.at(-1), ['outbox', [4]], 'after release, writes are immediate again');
+  });
+
+  it('given a unit dropped (rolled back), when the connection is used again, then nothing of it is written', async () => {
+    const tx = fakeTx();
+    const written: number[][] = [];
+    holdWrites(tx);
+    await heldWrite(tx, 'outbox', [1], async (_tx, rows) => void written.push(rows));
+    dropWrites(tx);
+    holdWrites(tx);
+    await releaseWrites(tx);
+    assert.deepEqual(written, []);
+  });
+});
