@@ -71,7 +71,12 @@ const address: MessageData<'OrderPlaced'>['shippingAddress'] = { name: 'Ada', li
 async function placeOrder(scripts: Parameters<ScriptedParticipant['script']>[1] = {}): Promise<string> {
   const orderId = randomUUID();
   participant.script(orderId, scripts);
-  const data: MessageData<'OrderPlaced'> = {
+  await publish(createMessage('OrderPlaced', orderPlaced(orderId), { correlationId: orderId }));
+  return orderId;
+}
+
+function orderPlaced(orderId: string): MessageData<'OrderPlaced'> {
+  return {
     orderId,
     clientId: 'dev-key-1',
     customerId: 'cust-1',
@@ -80,8 +85,6 @@ async function placeOrder(scripts: Parameters<ScriptedParticipant['script']>[1] 
     payment: aTokenizedCard(),
     shippingAddress: address,
   };
-  await publish(createMessage('OrderPlaced', data, { correlationId: orderId }));
-  return orderId;
 }
 
 async function publish(message: ReturnType<typeof createMessage>): Promise<void> {
@@ -140,6 +143,17 @@ describe('orchestrator on real Postgres and Kafka', () => {
     const metrics = await (await fetch(`${await app!.getUrl()}/metrics`)).text();
     assert.match(metrics, /saga_completed_total\{outcome="CONFIRMED",reason="",service="orchestrator"\} [1-9]/);
     assert.match(metrics, /saga_in_flight\{service="orchestrator"\} \d+/);
+  });
+
+  it('given a saga that ended, when the order service re-announces the order, then its outcome is sent again and nothing else', async () => {
+    const orderId = await placeOrder({ AuthorizePayment: (command) => [replyTo(command, 'PaymentDeclined', { reason: 'PAYMENT_DECLINED' })] });
+    await ended(orderId);
+    const before = participant.commandTypes(orderId);
+    await publish(createMessage('OrderPlaced', orderPlaced(orderId), { correlationId: orderId }));
+    await eventually(() => participant.commandTypes(orderId).length > before.length, { ...forever, what: 'the outcome sent again' });
+    await eventually(async () => (await sagaLog(orderId, 'OutcomeResent')) === 1, { what: 'the repeat logged' });
+    assert.deepEqual(participant.commandTypes(orderId), [...before, 'CancelOrder']);
+    assert.equal(cancelReason(orderId), 'PAYMENT_DECLINED');
   });
 
   it('given the payment is declined, then the stock is released and the order cancelled with the decline reason', async () => {

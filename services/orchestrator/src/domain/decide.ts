@@ -61,7 +61,7 @@ export function decide(saga: Saga | undefined, input: SagaInput, context: Decisi
 function react(saga: Saga | undefined, input: SagaInput, context: DecisionContext): SagaEvent[] | string {
   switch (input.type) {
     case 'OrderPlaced':
-      return saga ? 'the saga already started: a duplicate OrderPlaced' : [started(input.data, context.now)];
+      return placedAgain(saga, input.data, context.now);
     case 'OrderCancellationRequested':
       return cancel(saga);
     case 'DeadlineExpired':
@@ -86,6 +86,18 @@ function react(saga: Saga | undefined, input: SagaInput, context: DecisionContex
 function started(order: MessageData<'OrderPlaced'>, now: Date): SagaEvent {
   const { orderId, clientId, customerId, items, total, payment, shippingAddress } = order;
   return { type: 'SagaStarted', orderId, at: now, data: { clientId, customerId, items, total, card: payment, address: shippingAddress } };
+}
+
+/**
+ * The order service re-announces an order that stays PENDING (a message lost
+ * with a broker's data, say) under a new message id. No saga: start it. A saga
+ * that ended: its ConfirmOrder or CancelOrder never arrived, so send it again
+ * (the order service applies either once). A saga still running is on its way.
+ */
+function placedAgain(saga: Saga | undefined, order: MessageData<'OrderPlaced'>, now: Date): SagaEvent[] | string {
+  if (!saga) return [started(order, now)];
+  if (isTerminal(saga)) return [{ type: 'OutcomeResent' }];
+  return 'the saga already started: a duplicate OrderPlaced';
 }
 
 /** A customer's cancellation: waits for a step in flight, and undoes even a confirmed order. */

@@ -1,4 +1,5 @@
 import type { MessageData } from '@shopfront/contracts';
+import { OrchestratorError } from './errors.js';
 import { assertNoEvent, type Saga, type SagaEvent } from './saga.js';
 import { cancelOrder, confirmOrder, sagaSteps, stepNamed, type SagaCommand } from './steps.js';
 
@@ -21,6 +22,8 @@ export function commandFor(event: SagaEvent, saga: Saga): SagaCommand | undefine
       return confirmOrder(saga);
     case 'SagaCancelled':
       return cancelOrder(saga, event.reason);
+    case 'OutcomeResent':
+      return outcomeOf(saga);
     case 'SagaStarted':
     case 'StepSucceeded':
     case 'StepFailed':
@@ -62,9 +65,18 @@ export function recordFor(event: SagaEvent, saga: Saga, sent: SagaCommand | unde
       return { step: wholeSaga, phase: 'SUCCEEDED', detail: 'every step succeeded; ConfirmOrder sent' };
     case 'SagaCancelled':
       return { step: wholeSaga, phase: 'COMPENSATED', detail: `${event.reason}: every step done is undone; CancelOrder sent` };
+    case 'OutcomeResent':
+      return { step: wholeSaga, phase: 'RETRIED', detail: `the order was still PENDING after the saga ended; ${sent?.type} sent again` };
     default:
       return assertNoEvent(event);
   }
+}
+
+/** What an ended saga told the order service. */
+function outcomeOf(saga: Saga): SagaCommand {
+  if (saga.status === 'CONFIRMED') return confirmOrder(saga);
+  if (saga.status === 'CANCELLED' && saga.reason) return cancelOrder(saga, saga.reason);
+  throw new OrchestratorError('INVALID_TRANSITION', `saga ${saga.orderId} is ${saga.status}: it has no outcome to send again`);
 }
 
 const stepOf = (saga: Saga) => sagaSteps[saga.stepIndex]!.name;

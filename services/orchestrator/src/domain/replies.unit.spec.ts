@@ -65,4 +65,20 @@ describe('the saga, given stale or duplicate replies', () => {
     assertIgnored(run, /already started/);
     assert.deepEqual(run.sentTypes(), ['ReserveStock']);
   });
+
+  it('given a saga that ended, when the order is re-announced, then its outcome is sent again and nothing else changes', () => {
+    const confirmed = placed().feed(...successes);
+    const before = confirmed.state;
+    const sent = confirmed.sent.length;
+    confirmed.feed({ type: 'OrderPlaced', data: order });
+    assert.deepEqual(confirmed.sentTypes(sent), ['ConfirmOrder']);
+    assert.deepEqual(confirmed.state, before);
+    assert.equal(confirmed.last?.records[0]?.phase, 'RETRIED');
+
+    const cancelled = placed().feed(reply('StockReservationFailed'));
+    const count = cancelled.sent.length;
+    cancelled.feed({ type: 'OrderPlaced', data: order });
+    assert.deepEqual(cancelled.sent.slice(count), [cancelled.sent.at(-2)]);
+    assert.deepEqual(cancelled.sent.at(-1)?.data, { orderId: order.orderId, reason: 'OUT_OF_STOCK' });
+  });
 });

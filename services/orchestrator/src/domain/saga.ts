@@ -49,7 +49,9 @@ export type SagaEvent =
   | { type: 'CompensationStarted'; step: StepName; deadlineAt: Date }
   | { type: 'StepCompensated'; step: StepName }
   | { type: 'SagaConfirmed' }
-  | { type: 'SagaCancelled'; reason: CancellationReason };
+  | { type: 'SagaCancelled'; reason: CancellationReason }
+  /** The order service still saw the order PENDING after the saga ended: its outcome was lost on the way. */
+  | { type: 'OutcomeResent' };
 
 export const isTerminal = (saga: Saga): boolean => terminalStatuses.includes(saga.status);
 
@@ -94,6 +96,8 @@ export function evolve(saga: Saga | undefined, event: SagaEvent): Saga {
       return { ...saga, ...idle, status: 'CONFIRMED', data: { ...saga.data, card: null } };
     case 'SagaCancelled':
       return { ...saga, ...idle, status: 'CANCELLED', reason: event.reason, data: { ...saga.data, card: null } };
+    case 'OutcomeResent':
+      return saga;
     default:
       return assertNoEvent(event);
   }
