@@ -22,6 +22,8 @@ export interface DrillOutcome {
 export interface Drill {
   name: string;
   fault: string;
+  /** How long every order may take to end once the drill is over; the invariants' default otherwise. */
+  settleMs?: number;
   run(context: DrillContext): Promise<DrillOutcome>;
 }
 
@@ -31,10 +33,16 @@ async function setFault(gateway: GatewayClient, service: string, latencyMs: numb
   if (answer.status !== 200) throw new Error(`could not set fault on ${service}: ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 
-function kill(pidFile: string, service: string): number {
+/** A service's process under `npm start`, from the supervisor's pid file. */
+export function pidOf(pidFile: string, service: string): number {
   const pids = JSON.parse(readFileSync(pidFile, 'utf8')) as Record<string, number | null>;
   const pid = pids[service];
   if (!pid) throw new Error(`no pid for ${service} in ${pidFile}: is the platform running with npm start?`);
+  return pid;
+}
+
+function kill(pidFile: string, service: string): number {
+  const pid = pidOf(pidFile, service);
   process.kill(pid, 'SIGKILL');
   return pid;
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { keys } from '../../e2e/src/client.js';
 import { repoRoot } from '../runner/platform.ts';
-import type { Drill, DrillContext, DrillOutcome } from './drills.js';
+import { pidOf, type Drill, type DrillContext, type DrillOutcome } from './drills.js';
 import { placeOrders } from '../../e2e/src/order-flow.js';
 
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -101,19 +101,20 @@ const kafkaCli = (...args: string[]) => sh(process.execPath, ['--disable-warning
 const kafkaHome = process.env.KAFKA_LOCAL_DIR ?? join(repoRoot, '.local/kafka');
 
 /** Orders flow while `fault` runs; its own log lines say what it did. */
-const flowing = (name: string, fault: string, run: (log: (line: string) => void, gateway: DrillContext['gateway']) => Promise<void>, options: { wipesBroker?: boolean } = {}): Drill => ({
+const flowing = (name: string, fault: string, run: (context: DrillContext) => Promise<void>, options: { wipesBroker?: boolean; settleMs?: number } = {}): Drill => ({
   name,
   fault,
-  run: ({ gateway, log }: DrillContext) =>
+  settleMs: options.settleMs,
+  run: (context: DrillContext) =>
     countingDeadLetters(async () => {
-      const placing = placeOrders(gateway, 30, 150);
+      const placing = placeOrders(context.gateway, 30, 150);
       await sleep(600);
-      await run(log, gateway);
+      await run(context);
       return placing;
     }, options),
 });
 
-const brokerKilled = flowing('broker-killed', 'the broker SIGKILLed, started again 10 s later', async (log) => {
+const brokerKilled = flowing('broker-killed', 'the broker SIGKILLed, started again 10 s later', async ({ log }) => {
   const pid = Number(readFileSync(join(kafkaHome, 'kafka.pid'), 'utf8'));
   process.kill(pid, 'SIGKILL');
   log(`broker killed (pid ${pid})`);
@@ -122,28 +123,48 @@ const brokerKilled = flowing('broker-killed', 'the broker SIGKILLed, started aga
   log('broker started again');
 });
 
-const brokerWiped = flowing('broker-wiped', "the broker's data deleted while the databases keep theirs", async (log) => {
+function wipeBroker(log: (line: string) => void): void {
   kafkaCli('stop');
   rmSync(join(kafkaHome, 'data'), { recursive: true, force: true });
   log('broker stopped, its data deleted');
   kafkaCli('start', '--detach');
   log('broker started empty');
-}, { wipesBroker: true });
+}
 
-const postgresRestarted = flowing('postgres-restart', 'the machine\'s Postgres restarted', async (log) => {
+const brokerWiped = flowing('broker-wiped', "the broker's data deleted while the databases keep theirs", async ({ log }) => wipeBroker(log), { wipesBroker: true });
+
+/**
+ * Messages surely lost: the orchestrator is frozen (SIGSTOP) while orders are placed, so their
+ * OrderPlaced sits unread in the broker when its data goes. Only the order service's
+ * re-announcement of orders stranded in PENDING (ORDER_REANNOUNCE_AFTER_MS, 30 s) finishes them.
+ */
+const messagesLost = flowing('messages-lost', "the orchestrator frozen, orders placed, the broker's data deleted, the orchestrator thawed", async ({ log, pidFile }) => {
+  const pid = pidOf(pidFile, 'orchestrator');
+  process.kill(pid, 'SIGSTOP');
+  log(`orchestrator frozen (pid ${pid})`);
+  try {
+    await sleep(3_000);
+    wipeBroker(log);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    log('orchestrator thawed');
+  }
+}, { wipesBroker: true, settleMs: 90_000 });
+
+const postgresRestarted = flowing('postgres-restart', 'the machine\'s Postgres restarted', async ({ log }) => {
   const version = sh('ls', ['/etc/postgresql']).trim().split('\n')[0]!;
   sh('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '--', '-m', 'fast']);
   log(`Postgres ${version} restarted`);
 });
 
-const redisEmpty = flowing('redis-restart-empty', 'Redis shut down without saving and started again, empty', async (log) => {
+const redisEmpty = flowing('redis-restart-empty', 'Redis shut down without saving and started again, empty', async ({ log }) => {
   sh('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'shutdown', 'nosave']);
   await sleep(1_000);
   sh('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/chaos.log']);
   log('Redis back, empty');
 });
 
-const consumersCrash = flowing('consumers-crash', "the orchestrator's Kafka consumers crash before every batch for 5 s", async (log, gateway) => {
+const consumersCrash = flowing('consumers-crash', "the orchestrator's Kafka consumers crash before every batch for 5 s", async ({ log, gateway }) => {
   const crash = (errorRate: number) => gateway.call('PUT', '/v1/admin/faults/orchestrator-consumers', { key: keys.admin, body: { latencyMs: 0, errorRate } });
   await crash(1);
   log('consumers crashing');
@@ -161,4 +182,5 @@ export const infrastructureDrills: Drill[] = [
   postgresRestarted,
   brokerKilled,
   brokerWiped,
+  messagesLost,
 ];

@@ -33,7 +33,7 @@ for (const drill of drills.filter((candidate) => wanted === 'all' || candidate.n
   console.log(`▸ ${drill.name}: ${drill.fault}`);
   const started = Date.now();
   const outcome = await drill.run(context);
-  const results = [...outcome.checks, ...(await checkInvariants(gateway, outcome.orderIds))];
+  const results = [...outcome.checks, ...(await checkInvariants(gateway, outcome.orderIds, { settleMs: drill.settleMs }))];
   for (const result of results) rows.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, ...result });
   console.log(`    done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

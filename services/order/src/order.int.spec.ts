@@ -1,7 +1,8 @@
 /**
  * The order service on real Postgres and Kafka: its HTTP API as the gateway
  * uses it, read-your-writes, and a rebuild of the client_orders projection
- * after 1,000 orders that matches the live one.
+ * after 1,000 orders that matches the live one, and the re-announcement of
+ * orders stranded in PENDING.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch
 import { withTransaction } from '@shopfront/postgres';
 import { aTokenizedCard, callService, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { executeOnOrder } from './app/order-commands.js';
+import { reannounceStrandedOrders } from './app/stranded-orders.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
 import { clientOrders } from './infra/client-orders.projection.js';
@@ -102,5 +104,46 @@ describe('the client_orders projection', () => {
     const list = await call('GET', '/orders?limit=5&status=CANCELLED', { 'x-client-id': 'client-0' });
     assert.equal((list.body.items as unknown[]).length, 5);
     assert.equal(typeof list.body.nextCursor, 'string');
+  });
+});
+
+describe('orders stranded in PENDING', () => {
+  const placeDirectly = async () => {
+    const orderId = randomUUID();
+    await withTransaction(db.pool, (tx) =>
+      executeOnOrder(tx, orderId, (order) => placeOrder(order, { orderId, clientId: 'client-1', customerId: 'cust-1', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null }),
+    );
+    return orderId;
+  };
+  const ageBy = (orderIds: string[], column: 'updated_at' | 'reannounced_at') =>
+    db.pool.query(`UPDATE orders_view SET ${column} = now() - interval '1 hour' WHERE order_id = ANY($1::uuid[])`, [orderIds]);
+  const pendingFor = 30 * 60_000; // every other order of this file is younger
+
+  it('given an order PENDING past the threshold, when swept, then OrderPlaced goes out again under a new id caused by the first, once per threshold; recent and settled orders are left alone', async () => {
+    const stranded = await placeDirectly();
+    await placeDirectly(); // recent: too young to be re-announced
+    const settled = await placeDirectly();
+    await withTransaction(db.pool, (tx) => executeOnOrder(tx, settled, (order) => confirmOrder(order, settled), { causationId: null }));
+    await ageBy([stranded, settled], 'updated_at');
+    const original = await db.pool.query<{ message_id: string }>(`SELECT message_id FROM events WHERE stream_id = $1 AND type = 'OrderPlaced'`, [`order-${stranded}`]);
+
+    const sent = await withTransaction(db.pool, async (tx) => {
+      assert.deepEqual(await reannounceStrandedOrders(tx, pendingFor, 100), [stranded]);
+      // Read in the sweep's own transaction: the relay cannot have published (and deleted) the row yet.
+      const { rows } = await tx.query<{ message_id: string; message_type: string; payload: { causationId: string; data: { orderId: string } } }>(
+        `SELECT message_id, message_type, payload FROM outbox WHERE message_key = $1 AND created_at = now()`,
+        [stranded],
+      );
+      return rows;
+    });
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]!.message_type, 'OrderPlaced');
+    assert.equal(sent[0]!.payload.data.orderId, stranded);
+    assert.equal(sent[0]!.payload.causationId, original.rows[0]!.message_id);
+    assert.notEqual(sent[0]!.message_id, original.rows[0]!.message_id);
+
+    assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(tx, pendingFor, 100)), [], 'not again before the threshold passes once more');
+    await ageBy([stranded], 'reannounced_at');
+    assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(tx, pendingFor, 100)), [stranded]);
   });
 });

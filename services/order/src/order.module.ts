@@ -4,6 +4,7 @@ import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { CatalogUpdates, OrderVerdicts, SagaSteps } from './app/order-consumers.js';
+import { STRANDED_ORDERS_SETTINGS, StrandedOrderSweep, type StrandedOrdersSettings } from './app/stranded-orders.js';
 import type { OrderConfig } from './config.js';
 import { OrdersController } from './infra/orders.controller.js';
 import { ProjectionsHost } from './infra/projections.host.js';
@@ -28,7 +29,14 @@ export class OrderModule {
         }),
       ],
       controllers: [OrdersController],
-      providers: [OrderVerdicts, SagaSteps, CatalogUpdates, ProjectionsHost],
+      providers: [
+        OrderVerdicts,
+        SagaSteps,
+        CatalogUpdates,
+        ProjectionsHost,
+        StrandedOrderSweep,
+        { provide: STRANDED_ORDERS_SETTINGS, useValue: { pendingForMs: config.ORDER_REANNOUNCE_AFTER_MS } satisfies StrandedOrdersSettings },
+      ],
     };
   }
 }

@@ -60,6 +60,22 @@ async function insertTimelineRows(tx: Sql, entries: TimelineEntry[]): Promise<vo
   );
 }
 
+/** PENDING orders unchanged (and not re-announced) for `pendingForMs`, oldest first, locked; other replicas skip them. */
+export async function claimStrandedOrders(tx: Sql, pendingForMs: number, limit: number): Promise<string[]> {
+  const { rows } = await tx.query<{ order_id: string }>(
+    `SELECT order_id FROM orders_view
+      WHERE status = 'PENDING' AND updated_at < now() - make_interval(secs => $1)
+        AND (reannounced_at IS NULL OR reannounced_at < now() - make_interval(secs => $1))
+      ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [pendingForMs / 1000, limit],
+  );
+  return rows.map((row) => row.order_id);
+}
+
+export async function markReannounced(tx: Sql, orderIds: string[]): Promise<void> {
+  if (orderIds.length > 0) await tx.query('UPDATE orders_view SET reannounced_at = now() WHERE order_id = ANY($1::uuid[])', [orderIds]);
+}
+
 interface OrderRow {
   order_id: string;
   customer_id: string;
