@@ -49,10 +49,7 @@ describe('an order placed through the gateway', () => {
     assert.deepEqual(shipments.map((shipment) => shipment.status), ['SCHEDULED']);
   });
 
-  it('streams its status and timeline live to its client (server-sent events) until CONFIRMED, and to no other client', async (t) => {
-    // Open bug (issue 20, closing note of 2026-12-02): on the container platform the stream gets no live update
-    // since the web2 merge; it passes with local processes (and the browser and live-replicas suites cover it there).
-    if (platform.mode === 'testcontainers') return t.skip('open bug: no live SSE updates on the container platform');
+  it('streams its status and timeline live to its client (server-sent events) until CONFIRMED, and to no other client', async () => {
     const placed = await gateway.placeOrder(anOrder({ sku: 'SKU-003', quantity: 1 }));
     assert.equal(placed.status, 202);
     const stream = await streamOrder(platform.gatewayUrl, placed.body.orderId);

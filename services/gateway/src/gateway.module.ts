@@ -19,6 +19,7 @@ import { OrderEventsController } from './infra/http/order-events.controller.js';
 import { AdminMetricsController } from './infra/http/metrics.controller.js';
 import { OrdersController } from './infra/http/orders.controller.js';
 import { WebController } from './infra/http/web.controller.js';
+import { keepStarting } from './infra/kafka/keep-starting.js';
 import { OrderFeed } from './infra/live/order-feed.js';
 import { DeadLetterIndex } from './infra/operator/dead-letter-index.js';
 import { OperatorActions } from './infra/operator/operator-actions.js';
@@ -45,10 +46,15 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** The broker feeds start in the background: the API serves without them, only live streams and dead letters wait. */
+  private stopping = false;
+
+  /**
+   * The broker feeds start in the background: the API serves without them, only live streams and dead letters wait.
+   * Each is retried until it runs: one failed start (a fresh broker still creating the topics) must not leave it down.
+   */
   onApplicationBootstrap(): void {
     for (const [name, part] of [['live order feed', this.feed], ['dead-letter index', this.deadLetters]] as const) {
-      part.start().catch((error: unknown) => this.logger.error({ err: error }, `${name} did not start`));
+      void keepStarting(part, { name, log: this.logger, stopping: () => this.stopping });
     }
   }
 
@@ -127,6 +133,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await Promise.all([this.feed.stop(), this.deadLetters.stop()]);
     await this.upstreams.close();
   }
