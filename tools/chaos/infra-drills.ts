@@ -23,8 +23,21 @@ const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Messages on every dead-letter topic of the platform (npm start's, unprefixed). */
+/**
+ * Messages on every dead-letter topic of the platform (npm start's, unprefixed). Right after a
+ * broker starts empty its partitions may have no leader yet: asked again for up to 30 s.
+ */
 async function deadLetterCount(): Promise<number> {
+  for (const until = Date.now() + 30_000; ; await sleep(1_000)) {
+    try {
+      return await countDeadLetters();
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > until) throw error;
+    }
+  }
+}
+
+async function countDeadLetters(): Promise<number> {
   const admin = createKafka({ clientId: 'chaos', brokers }).admin();
   await admin.connect();
   try {
@@ -41,6 +54,21 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   await client.connect();
   try {
     return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Until `database`'s outbox holds nothing: its relay published everything. */
+async function untilOutboxEmpty(database: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl.replace(/\/[^/]*$/, `/${database}`) });
+  await client.connect();
+  try {
+    for (const until = Date.now() + timeoutMs; ; await sleep(100)) {
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+      if (rows[0]!.n === 0) return;
+      if (Date.now() > until) throw new Error(`${database}'s outbox still holds ${rows[0]!.n} row(s) after ${timeoutMs} ms`);
+    }
   } finally {
     await client.end();
   }
@@ -144,6 +172,9 @@ const messagesLost = flowing('messages-lost', "the orchestrator frozen, orders p
   log(`orchestrator frozen (pid ${pid})`);
   try {
     await sleep(3_000);
+    // Published, not merely placed: rows still in the outbox would survive the wipe and prove nothing.
+    await untilOutboxEmpty('shopfront_order', 20_000);
+    log('every OrderPlaced of the frozen period is on the broker');
     wipeBroker(log);
   } finally {
     process.kill(pid, 'SIGCONT');
