@@ -17,11 +17,30 @@ interface Held {
 }
 
 const units = new WeakMap<Sql, Map<string, Held>>();
+/** State a unit of work keeps for its own length (see unitState); pooled clients outlive transactions, so it goes with the unit. */
+const states = new WeakMap<Sql, Map<string, unknown>>();
 
 /** Starts holding writes made through `tx`; a unit already open is discarded (a rolled-back attempt's leftovers). */
 export function holdWrites(tx: Sql): void {
   units.set(tx, new Map());
+  states.set(tx, new Map());
 }
+
+/**
+ * Scratch state of the unit of work open on `tx` (rows a batch loaded once and
+ * writes back once, say), gone when the unit ends, committed or not. Outside a
+ * unit there is none: `set` answers false and `get` undefined.
+ */
+export const unitState = {
+  get<T>(tx: Sql, key: string): T | undefined {
+    return states.get(tx)?.get(key) as T | undefined;
+  },
+  set<T>(tx: Sql, key: string, value: T): boolean {
+    const state = states.get(tx);
+    state?.set(key, value);
+    return state !== undefined;
+  },
+};
 
 /**
  * Adds rows to the table's held write, or writes them at once when no unit of
@@ -40,10 +59,12 @@ export async function heldWrite<T>(tx: Sql, table: string, rows: T[], write: (tx
 export async function releaseWrites(tx: Sql): Promise<void> {
   const unit = units.get(tx);
   units.delete(tx);
+  states.delete(tx);
   for (const { rows, write } of unit?.values() ?? []) await write(tx, rows);
 }
 
 /** Stops holding without writing: the transaction is being rolled back. */
 export function dropWrites(tx: Sql): void {
   units.delete(tx);
+  states.delete(tx);
 }

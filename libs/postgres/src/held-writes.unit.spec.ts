@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dropWrites, heldWrite, holdWrites, releaseWrites } from './held-writes.js';
+import { dropWrites, heldWrite, holdWrites, releaseWrites, unitState } from './held-writes.js';
 import type { Sql } from './pool.js';
 
 /** A transaction that only counts statements: what is measured is when writes are made, not what Postgres does. */
@@ -38,5 +38,20 @@ describe('held writes', () => {
     holdWrites(tx);
     await releaseWrites(tx);
     assert.deepEqual(written, []);
+  });
+
+  it('given unit state, then it lives exactly as long as its unit: none outside, gone after release or drop', () => {
+    const tx = fakeTx();
+    assert.equal(unitState.set(tx, 'sagas', 1), false, 'no unit open: nothing kept');
+    assert.equal(unitState.get(tx, 'sagas'), undefined);
+    holdWrites(tx);
+    assert.equal(unitState.set(tx, 'sagas', 2), true);
+    assert.equal(unitState.get(tx, 'sagas'), 2);
+    dropWrites(tx);
+    assert.equal(unitState.get(tx, 'sagas'), undefined, 'a rolled-back unit leaves nothing for the connection\'s next transaction');
+    holdWrites(tx);
+    unitState.set(tx, 'sagas', 3);
+    void releaseWrites(tx);
+    assert.equal(unitState.get(tx, 'sagas'), undefined);
   });
 });

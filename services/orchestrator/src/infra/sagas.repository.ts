@@ -1,50 +1,18 @@
-import type { CancellationReason } from '@shopfront/contracts';
 import { heldWrite, type Sql } from '@shopfront/postgres';
 import { OrchestratorError } from '../domain/errors.js';
-import type { Saga, SagaData, SagaEvent, SagaPhase, SagaStatus } from '../domain/saga.js';
-import type { StepName } from '../domain/steps.js';
+import type { Saga, SagaEvent, SagaPhase, SagaStatus } from '../domain/saga.js';
+import { sagaInBatch, saveInBatch } from './saga-batch.js';
+import { columns, toStored, type SagaRow, type StoredSaga } from './saga-rows.js';
 
-/** A saga as stored: its state and the version a write must find unchanged. */
-export interface StoredSaga {
-  saga: Saga;
-  version: number;
-  updatedAt: Date;
-}
+export type { StoredSaga } from './saga-rows.js';
 
-interface SagaRow {
-  order_id: string;
-  status: SagaStatus;
-  phase: SagaPhase;
-  step_index: number;
-  steps_done: StepName[];
-  reason: CancellationReason | null;
-  attempt: number;
-  deadline_at: Date | null;
-  version: number;
-  data: SagaData;
-  started_at: Date;
-  updated_at: Date;
-}
-
-const toStored = (row: SagaRow): StoredSaga => ({
-  saga: {
-    orderId: row.order_id,
-    status: row.status,
-    phase: row.phase,
-    stepIndex: row.step_index,
-    stepsDone: row.steps_done,
-    reason: row.reason,
-    attempt: row.attempt,
-    deadlineAt: row.deadline_at,
-    startedAt: row.started_at,
-    data: row.data,
-  },
-  version: row.version,
-  updatedAt: row.updated_at,
-});
-
-/** Locks the row: a reply and the deadline poller never move one saga at the same time. */
+/**
+ * Locks the row: a reply and the deadline poller never move one saga at the same time.
+ * Inside a consumer's batch the row was locked and read up front (saga-batch.ts).
+ */
 export async function findSagaForUpdate(sql: Sql, orderId: string): Promise<StoredSaga | undefined> {
+  const held = sagaInBatch(sql, orderId);
+  if (held) return held.stored;
   const { rows } = await sql.query<SagaRow>('SELECT * FROM sagas WHERE order_id = $1 FOR UPDATE', [orderId]);
   return rows[0] && toStored(rows[0]);
 }
@@ -54,20 +22,11 @@ export async function findSaga(sql: Sql, orderId: string): Promise<StoredSaga | 
   return rows[0] && toStored(rows[0]);
 }
 
-const columns = (saga: Saga) => [
-  saga.orderId,
-  saga.status,
-  saga.phase,
-  saga.stepIndex,
-  saga.stepsDone,
-  saga.reason,
-  saga.attempt,
-  saga.deadlineAt,
-  JSON.stringify(saga.data),
-];
 
 /** Creates the saga at version 1; a saga already there (a concurrent start) is a conflict. */
 export async function insertSaga(sql: Sql, saga: Saga): Promise<number> {
+  const held = saveInBatch(sql, saga, undefined);
+  if (held !== undefined) return held;
   const { rowCount } = await sql.query(
     `INSERT INTO sagas (order_id, status, phase, step_index, steps_done, reason, attempt, deadline_at, data, started_at, version)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
@@ -80,6 +39,8 @@ export async function insertSaga(sql: Sql, saga: Saga): Promise<number> {
 
 /** Writes the saga if it is still at `version`; returns the new version. */
 export async function updateSaga(sql: Sql, saga: Saga, version: number): Promise<number> {
+  const held = saveInBatch(sql, saga, version);
+  if (held !== undefined) return held;
   const { rowCount } = await sql.query(
     `UPDATE sagas SET status = $2, phase = $3, step_index = $4, steps_done = $5, reason = $6, attempt = $7,
             deadline_at = $8, data = $9, version = version + 1, updated_at = now()
