@@ -7,6 +7,7 @@
  *
  *   npm run test:browser                 (BROWSER_PORT_BASE, default 4200)
  *   npm run test:browser -- --measure 50 the click → CONFIRMED figure over 50 orders (default 20)
+ *   npm run test:browser -- --only 'redrive|Retry'  only the scenarios whose name matches (a regular expression)
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { launchChromium } from './browser.js';
 import { browserScenarios } from './scenarios.js';
 
 const measureOrders = process.argv.includes('--measure') ? Number(process.argv[process.argv.indexOf('--measure') + 1] ?? 20) : 20;
+const only = process.argv.includes('--only') ? new RegExp(process.argv[process.argv.indexOf('--only') + 1] ?? '') : undefined;
 const screenshots = join(repoRoot, '.local/screenshots');
 mkdirSync(screenshots, { recursive: true });
 const traces = mkdtempSync(join(tmpdir(), 'shopfront-browser-traces-'));
@@ -36,6 +38,8 @@ try {
       // Breakers probe again after 1 s, so "closed after the heal" shows within the test.
       BREAKER_HALF_OPEN_AFTER_MS: '1000',
       BREAKER_MIN_RPS: '0.5',
+      // Redrives 200 ms apart: the rate scenario tells a paced redrive from an unpaced one by far more than the clocks' jitter.
+      REDRIVE_RATE_PER_S: '5',
       OTEL_TRACES_EXPORTER: 'file',
       OTEL_TRACES_FILE: spansFile,
     },
@@ -44,7 +48,7 @@ try {
   try {
     browser = await launchChromium();
     const context = { browser, gatewayUrl: platform.gatewayUrl, screenshots, databaseUrl: platform.databaseUrl, spansFile };
-    for (const scenario of browserScenarios(measureOrders)) {
+    for (const scenario of browserScenarios(measureOrders).filter((candidate) => !only || only.test(candidate.name))) {
       const started = Date.now();
       try {
         await scenario.run(context);

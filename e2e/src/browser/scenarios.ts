@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { accessibilityViolations } from './browser.js';
 import { clickToConfirmed } from './measure.js';
 import { adminKey, orderIdOf, placeByClicking, shot, timeout, typeAdminKey, withPage, type BrowserContext, type Scenario } from './pages.js';
-import { forceCompensationScenario, redriveScenario } from './operator-actions.js';
+import { cancelScenario, forceCompensationScenario, redriveRateScenario, redriveScenario, redriveSelectionScenario, retryScenario } from './operator-actions.js';
 
 export type { BrowserContext, Scenario };
 
@@ -54,6 +54,10 @@ export const browserScenarios = (measureOrders: number): Scenario[] => [
   },
   redriveScenario,
   forceCompensationScenario,
+  retryScenario,
+  cancelScenario,
+  redriveSelectionScenario,
+  redriveRateScenario,
   {
     name: 'console: a fault set from the console opens the breaker; after the heal it closes',
     run: (context) =>
