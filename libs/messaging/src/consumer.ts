@@ -7,7 +7,7 @@ import { applyBatch, applyOne, type BatchHooks, type Parsed } from './apply.js';
 export type { BatchHooks } from './apply.js';
 import { deadLetter } from './dead-letter.js';
 import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
-import { prefixed, reliableProducer } from './kafka.js';
+import { consumerTimings, prefixed, reliableProducer } from './kafka.js';
 
 export interface Delivery {
   topic: string;
@@ -100,9 +100,8 @@ export class MessageConsumer {
     const { kafka, name, topics, topicPrefix } = this.options;
     this.producer = kafka.producer(reliableProducer);
     await this.producer.connect();
-    // A short session lets a restarted replica take its partitions back within seconds of a crash;
-    // the retry loops heartbeat between attempts, so a long outage does not cost the group its member.
-    const consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 250 });
+    // The retry loops heartbeat between attempts, so a long outage does not cost the group its member.
+    const consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), ...consumerTimings });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // kafkajs restarts itself after a retriable crash; after any other it stays down: restart it here.

@@ -1,5 +1,5 @@
 import { parseMessage, Topics } from '@shopfront/contracts';
-import { prefixed } from '@shopfront/messaging';
+import { consumerTimings, prefixed } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +36,7 @@ export class OrderFeed {
   ) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 100 });
+    const consumer = this.kafka.consumer({ groupId: this.groupId, ...consumerTimings });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.live = true;

@@ -1,5 +1,5 @@
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
-import { prefixed, reliableProducer } from '@shopfront/messaging';
+import { consumerTimings, prefixed, reliableProducer } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -43,7 +43,7 @@ export class DeadLetterIndex {
   async start(): Promise<void> {
     this.producer = this.kafka.producer(reliableProducer);
     await this.producer.connect();
-    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 250 });
+    const consumer = this.kafka.consumer({ groupId: this.groupId, ...consumerTimings });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: allTopics.map((topic) => prefixed(this.topicPrefix, deadLetterTopic(topic))), fromBeginning: true });
