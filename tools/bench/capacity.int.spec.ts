@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { serviceNames } from '../runner/services.ts';
 import { benchCapacity, parseCapacityArgs } from './capacity.ts';
+import type { StepResult } from './capacity/summary.ts';
 import { listenerPid } from './capacity/processes.ts';
 
 const portBase = 4510; // beside the bench's default 4500, so a bench run and this test do not collide
@@ -54,5 +55,20 @@ describe('capacity bench', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('given the orchestrator SIGKILLed 3 s into a 20/s step, then every accepted order ends and invariants 1-4 hold', { timeout: 400_000 }, async () => {
+    const lines: string[] = [];
+    const options = parseCapacityArgs(
+      ['--rates', '20', '--seconds', '8', '--port-base', '4520', '--pgbench-seconds', '1', '--idle-seconds', '1', '--settle', '1', '--drain', '60', '--kill', 'orchestrator@3'],
+      (line) => lines.push(line),
+    );
+    const result = await benchCapacity(options);
+    const [step] = result.steps as (StepResult & { invariants?: { invariant: string; holds: boolean; detail: string }[] })[];
+    assert.ok(lines.some((line) => line.includes('SIGKILLed orchestrator')), `the kill happened:\n${lines.join('\n')}`);
+    assert.ok(step!.accepted > 100, `most of 160 orders accepted (${step!.accepted})`);
+    assert.equal(step!.stillPending, 0, 'every accepted order ended within the drain');
+    assert.equal(step!.invariants?.length, 4);
+    for (const check of step!.invariants!) assert.ok(check.holds, `${check.invariant}: ${check.detail}`);
   });
 });

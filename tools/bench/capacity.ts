@@ -5,6 +5,7 @@
  *   npm run bench -- capacity [--rates 10,20,40] [--seconds 10] [--url http://127.0.0.1:3000]
  *                             [--profile] [--port-base 4500] [--drain 30] [--settle 11]
  *                             [--pgbench-seconds 10] [--idle-seconds 10] [--all-steps]
+ *                             [--kill orchestrator@3]   SIGKILL a service 3 s into each step, then check invariants 1-4
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../runner/platform.ts';
+import { armKill, invariantsAfterKill, parseKill, type KillPlan } from './capacity/kill.ts';
 import { offerStep } from './capacity/load.ts';
 import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
 import { commits, dropDatabase, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
@@ -32,6 +34,7 @@ export interface CapacityOptions {
   pgbenchSeconds: number;
   idleSeconds: number;
   allSteps: boolean;
+  kill: KillPlan | undefined;
   say: (line: string) => void;
 }
 
@@ -49,6 +52,7 @@ export function parseCapacityArgs(args: string[], say: (line: string) => void = 
       'pgbench-seconds': { type: 'string', default: '10' },
       'idle-seconds': { type: 'string', default: '10' },
       'all-steps': { type: 'boolean', default: false },
+      kill: { type: 'string' },
     },
   });
   const positive = (name: string, text: string) => {
@@ -57,6 +61,7 @@ export function parseCapacityArgs(args: string[], say: (line: string) => void = 
     return value;
   };
   const rates = values.rates.split(',').map((rate) => positive('rates', rate.trim()));
+  if (values.kill && values.url) throw new Error('--kill needs the bench to start the platform itself (its supervisor restarts the killed service); drop --url');
   if (values.profile && values.url) throw new Error('--profile needs the bench to start the platform itself (services run with their inspector on); drop --url');
   return {
     rates,
@@ -69,6 +74,7 @@ export function parseCapacityArgs(args: string[], say: (line: string) => void = 
     pgbenchSeconds: positive('pgbench-seconds', values['pgbench-seconds']),
     idleSeconds: positive('idle-seconds', values['idle-seconds']),
     allSteps: values['all-steps'],
+    kill: parseKill(values.kill),
     say,
   };
 }
@@ -86,6 +92,8 @@ function watchedOf(platform: BenchPlatform): Watched {
     databases: Object.values(platform.databases),
   };
 }
+
+const acceptedIds = (load: { attempts: { orderId?: string }[] }) => load.attempts.flatMap((attempt) => (attempt.orderId ? [attempt.orderId] : []));
 
 const deltaOf = (before: Record<string, number>, after: Record<string, number>) => Object.fromEntries(Object.keys(after).map((name) => [name, after[name]! - (before[name] ?? 0)]));
 
@@ -115,6 +123,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
   const commitsBefore = await commits(platform.postgresUrl, platform.databases);
   const [cpuBefore, machineBefore] = [sampleCpu(watched), machineCpu()];
   const windowStart = performance.now();
+  const disarm = options.kill ? armKill(options.kill, platform.pids, options.say) : () => undefined;
   const load = await offerStep({
     gatewayUrl: platform.gatewayUrl,
     apiKey: 'dev-key-1',
@@ -125,6 +134,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
     onProgress: (progress) =>
       options.say(`  ${String(rate).padStart(4)}/s  ${String(progress.elapsedS).padStart(3)} s  sent ${progress.sent}  answered ${progress.answered}  accepted ${progress.accepted}  terminal ${progress.terminal}`),
   });
+  disarm();
   const [cpuAfter, machineAfter] = [sampleCpu(watched), machineCpu()];
   const windowSeconds = (performance.now() - windowStart) / 1000;
   const profiles = await profiler?.stop();
@@ -141,7 +151,9 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
     commits: deltaOf(commitsBefore, commitsAfter),
     pgbenchTps: pgbench?.tps ?? null,
   });
-  return { result: { ...result, loadAverage1m: round1(loadavg()[0]!) }, profiles };
+  const invariants = options.kill ? await invariantsAfterKill(platform.gatewayUrl, 'dev-key-1', acceptedIds(load), 60_000) : undefined;
+  for (const check of invariants ?? []) options.say(`  ${check.holds ? 'ok    ' : 'BROKEN'} ${check.invariant}: ${check.detail}`);
+  return { result: { ...result, loadAverage1m: round1(loadavg()[0]!), ...(invariants ? { invariants } : {}) }, profiles };
 }
 
 export async function benchCapacity(options: CapacityOptions) {
@@ -196,7 +208,7 @@ export async function benchCapacity(options: CapacityOptions) {
       mode: 'open-loop',
       at: startedAt,
       platform: { url: platform.gatewayUrl, own: platform.own, databases: platform.databases, ...(platform.topicPrefix ? { topicPrefix: platform.topicPrefix } : {}) },
-      settings: { rates: options.rates, seconds: options.seconds, drainS: options.drainS, settleS: options.settleS, profile: options.profile },
+      settings: { rates: options.rates, seconds: options.seconds, drainS: options.drainS, settleS: options.settleS, profile: options.profile, ...(options.kill ? { kill: options.kill } : {}) },
       machine: { loadAverageAtStart, pgbench },
       idle,
       steps,
