@@ -148,6 +148,13 @@ describe('infrastructure faults while orders flow', () => {
     drill(t, {
       name: 'relay connections terminated',
       async run() {
+        // Every relay leading first: one that just failed a publish (a broker still creating topics) is between leaderships.
+        await asSuperuser(async (client) => {
+          for (const until = Date.now() + 30_000; Date.now() < until; await sleep(250)) {
+            const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [relayConnectionName]);
+            if (rows[0]!.n >= backends.length) return;
+          }
+        });
         const killed = await asSuperuser((client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [relayConnectionName]));
         assert.ok((killed.rowCount ?? 0) >= backends.length, `terminated ${killed.rowCount} relay connection(s)`);
       },
