@@ -54,3 +54,17 @@ describe('a pool whose connection is terminated between the queries of a transac
     }
   });
 });
+
+describe('a pool with session settings', () => {
+  it('given settings, then every session of the pool runs with them and other pools keep the server default', async () => {
+    const relaxed = createPool(url, { max: 1, name: 'pool-int-settings', settings: { synchronous_commit: 'off' } });
+    try {
+      const show = async (target: pg.Pool) => (await target.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit;
+      assert.equal(await show(relaxed), 'off');
+      assert.equal(await withTransaction(relaxed, async (tx) => (await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit), 'off');
+      assert.equal(await show(pool), 'on');
+    } finally {
+      await relaxed.end();
+    }
+  });
+});

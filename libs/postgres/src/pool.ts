@@ -10,10 +10,18 @@ export type Sql = Pick<pg.PoolClient, 'query'>;
 
 export function createPool(
   connectionString: string,
-  options: { max?: number; name?: string; timeouts?: { statementMs: number; lockMs: number }; queryTimeoutMs?: number } = {},
+  options: {
+    max?: number;
+    name?: string;
+    timeouts?: { statementMs: number; lockMs: number };
+    queryTimeoutMs?: number;
+    /** Server settings for every session of this pool (`-c name=value` at connect), e.g. `{ synchronous_commit: 'off' }`. */
+    settings?: Record<string, string>;
+  } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
+    ...(options.settings ? { options: Object.entries(options.settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
     ...(options.timeouts ? { statement_timeout: options.timeouts.statementMs, lock_timeout: options.timeouts.lockMs } : {}),
     // A server that vanished without closing its sockets (a container or pod gone with its network) leaves
     // queries waiting forever: the client gives up on any answer after this long and the connection is
