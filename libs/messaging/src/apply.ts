@@ -59,11 +59,7 @@ export async function applyBatch(ctx: ApplyContext, entries: Parsed[]): Promise<
       const outcomes = entries.map((entry) => claimed.delete(entry.message.messageId));
       const fresh = entries.filter((_, i) => outcomes[i]);
       if (fresh.length === 0) return outcomes;
-      await inUnit(tx, async () => {
-        await ctx.batch?.open?.(fresh.map((entry) => entry.message), tx);
-        for (const entry of fresh) await traced(ctx, entry, 1, () => ctx.handle(entry.message, tx, delivery(ctx, entry, 1)));
-        await ctx.batch?.close?.(tx);
-      });
+      await applyUnit(ctx, tx, fresh, 1);
       return outcomes;
     });
     return { outcome: 'applied', processed };
@@ -78,13 +74,51 @@ export async function applyOne(ctx: ApplyContext, entry: Parsed, attempt: number
   return withTransaction(ctx.pool, async (tx) => {
     const claimed = await claim(tx, ctx.name, [entry]);
     if (!claimed.has(entry.message.messageId)) return false;
-    await inUnit(tx, async () => {
-      await ctx.batch?.open?.([entry.message], tx);
-      await traced(ctx, entry, attempt, () => ctx.handle(entry.message, tx, delivery(ctx, entry, attempt)));
-      await ctx.batch?.close?.(tx);
-    });
+    await applyUnit(ctx, tx, [entry], attempt);
     return true;
   });
+}
+
+/**
+ * The fresh messages of one transaction: the batch hooks, each message's handler, the held writes.
+ * A lone message's span covers all of it, so what its hooks read and write is in its trace; a batch
+ * of several gets a span of its own, linked to each message's trace, for the work they share.
+ */
+async function applyUnit(ctx: ApplyContext, tx: pg.PoolClient, fresh: Parsed[], attempt: number): Promise<void> {
+  const handle = (entry: Parsed) => ctx.handle(entry.message, tx, delivery(ctx, entry, attempt));
+  const unit = (each: (entry: Parsed) => Promise<void>) =>
+    inUnit(tx, async () => {
+      await ctx.batch?.open?.(fresh.map((entry) => entry.message), tx);
+      for (const entry of fresh) await each(entry);
+      await ctx.batch?.close?.(tx);
+    });
+  if (fresh.length === 1) return traced(ctx, fresh[0]!, attempt, () => unit(handle));
+  return batchTraced(ctx, fresh, () => unit((entry) => traced(ctx, entry, attempt, () => handle(entry))));
+}
+
+async function batchTraced(ctx: ApplyContext, entries: Parsed[], work: () => Promise<void>): Promise<void> {
+  const links = entries.map((entry) => trace.getSpanContext(contextFromHeaders(entry.raw.headers))).filter((linked) => linked !== undefined).map((linked) => ({ context: linked }));
+  const span = messagingTracer().startSpan(`${ctx.topic.slice((ctx.topicPrefix ?? '').length)} process batch`, {
+    kind: SpanKind.CONSUMER,
+    links,
+    attributes: {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': ctx.topic,
+      'messaging.destination.partition.id': String(ctx.partition),
+      'messaging.consumer.group.name': ctx.name,
+      'messaging.batch.message_count': entries.length,
+    },
+  });
+  try {
+    await context.with(trace.setSpan(context.active(), span), work);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /** The handlers' outbox rows, logs and timelines are written once for the whole batch, just before its commit. */
