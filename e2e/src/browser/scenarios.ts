@@ -3,6 +3,7 @@ import { eventually } from '@shopfront/testing';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations } from './browser.js';
+import { sagaFiltersScenario } from './console-views.js';
 import { clickToConfirmed } from './measure.js';
 import { adminKey, orderIdOf, placeByClicking, shot, timeout, typeAdminKey, withPage, type BrowserContext, type Scenario } from './pages.js';
 import { cancelScenario, forceCompensationScenario, redriveRateScenario, redriveScenario, redriveSelectionScenario, retryScenario } from './operator-actions.js';
@@ -111,6 +112,7 @@ export const browserScenarios = (measureOrders: number): Scenario[] => [
         { bypassCSP: true },
       ),
   },
+  sagaFiltersScenario,
   clickToConfirmed(measureOrders),
 ];
 
