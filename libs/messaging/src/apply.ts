@@ -3,7 +3,7 @@
  * effects in one transaction, each under a CONSUMER span that continues the
  * trace its message carries (ADR 0014).
  */
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Message } from '@shopfront/contracts';
 import { dropWrites, holdWrites, releaseWrites, withTransaction } from '@shopfront/postgres';
 import type { KafkaMessage } from 'kafkajs';
@@ -98,20 +98,28 @@ async function applyUnit(ctx: ApplyContext, tx: pg.PoolClient, fresh: Parsed[], 
 
 async function batchTraced(ctx: ApplyContext, entries: Parsed[], work: () => Promise<void>): Promise<void> {
   const links = entries.map((entry) => trace.getSpanContext(contextFromHeaders(entry.raw.headers))).filter((linked) => linked !== undefined).map((linked) => ({ context: linked }));
-  const span = messagingTracer().startSpan(`${ctx.topic.slice((ctx.topicPrefix ?? '').length)} process batch`, {
+  const span = messagingTracer().startSpan(`${baseTopic(ctx)} process batch`, {
     kind: SpanKind.CONSUMER,
     links,
-    attributes: {
-      'messaging.system': 'kafka',
-      'messaging.operation.type': 'process',
-      'messaging.destination.name': ctx.topic,
-      'messaging.destination.partition.id': String(ctx.partition),
-      'messaging.consumer.group.name': ctx.name,
-      'messaging.batch.message_count': entries.length,
-    },
+    attributes: { ...consumerAttributes(ctx), 'messaging.batch.message_count': entries.length },
   });
+  await runInSpan(span, context.active(), work);
+}
+
+const baseTopic = (ctx: ApplyContext) => ctx.topic.slice((ctx.topicPrefix ?? '').length);
+
+const consumerAttributes = (ctx: ApplyContext) => ({
+  'messaging.system': 'kafka',
+  'messaging.operation.type': 'process',
+  'messaging.destination.name': ctx.topic,
+  'messaging.destination.partition.id': String(ctx.partition),
+  'messaging.consumer.group.name': ctx.name,
+});
+
+/** Runs `work` as `span`'s child context; an error is recorded on the span and thrown on. */
+async function runInSpan(span: Span, parent: Context, work: () => Promise<void>): Promise<void> {
   try {
-    await context.with(trace.setSpan(context.active(), span), work);
+    await context.with(trace.setSpan(parent, span), work);
   } catch (error) {
     span.recordException(error as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
@@ -150,19 +158,14 @@ function delivery(ctx: ApplyContext, entry: Parsed, attempt: number) {
 }
 
 async function traced(ctx: ApplyContext, entry: Parsed, attempt: number, work: () => Promise<void>): Promise<void> {
-  const base = ctx.topic.slice((ctx.topicPrefix ?? '').length);
   const parent = contextFromHeaders(entry.raw.headers);
   const orderId = orderIdOf(entry.message);
   const span = messagingTracer().startSpan(
-    `${base} process`,
+    `${baseTopic(ctx)} process`,
     {
       kind: SpanKind.CONSUMER,
       attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': ctx.topic,
-        'messaging.destination.partition.id': String(ctx.partition),
-        'messaging.consumer.group.name': ctx.name,
+        ...consumerAttributes(ctx),
         'messaging.kafka.offset': Number(entry.raw.offset),
         'messaging.message.id': entry.message.messageId,
         'shopfront.message.type': entry.message.type,
@@ -172,14 +175,8 @@ async function traced(ctx: ApplyContext, entry: Parsed, attempt: number, work: (
     },
     parent,
   );
-  try {
-    await context.with(trace.setSpan(parent, span), work);
+  await runInSpan(span, parent, async () => {
+    await work();
     span.setAttribute('shopfront.consume.outcome', 'processed');
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
-    throw error;
-  } finally {
-    span.end();
-  }
+  });
 }
