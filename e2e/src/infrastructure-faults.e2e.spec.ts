@@ -17,6 +17,7 @@ import pg from 'pg';
 import { GatewayClient, keys, untilServing } from './client.js';
 import { checkInvariants } from './invariants.js';
 import { placeOrders } from './order-flow.js';
+import { untilOutboxEmpty, withDatabase } from './outbox.js';
 import { startPlatform, type RunningPlatform, type ServiceName } from './platform/index.js';
 import type { InfrastructureControl } from './platform/types.js';
 
@@ -128,21 +129,6 @@ async function asSuperuser<T>(work: (client: pg.Client) => Promise<T>): Promise<
   }
 }
 
-/** Until `database`'s outbox holds nothing: its relay published everything. */
-async function untilOutboxEmpty(database: string, timeoutMs: number): Promise<void> {
-  const client = new pg.Client({ connectionString: infra!.postgresUrl.replace(/\/[^/]*$/, `/${database}`) });
-  await client.connect();
-  try {
-    for (const until = Date.now() + timeoutMs; ; await sleep(100)) {
-      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
-      if (rows[0]!.n === 0) return;
-      assert.ok(Date.now() < until, `${database}'s outbox still holds ${rows[0]!.n} row(s) after ${timeoutMs} ms`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
 describe('infrastructure faults while orders flow', () => {
   it("given every outbox relay's connection terminated, then the relays lead again and every order completes", (t) =>
     drill(t, {
@@ -226,7 +212,7 @@ describe('infrastructure faults while orders flow', () => {
         try {
           await sleep(3_000);
           // Published, not merely placed: rows still in the outbox would survive the wipe and prove nothing.
-          await untilOutboxEmpty('shopfront_order', 20_000);
+          await untilOutboxEmpty(withDatabase(infra.postgresUrl, 'shopfront_order'), 20_000);
           await infra.replace('kafka');
         } finally {
           await platform.restart('orchestrator');

@@ -18,6 +18,7 @@ import { keys } from '../../e2e/src/client.js';
 import { repoRoot } from '../runner/platform.ts';
 import { pidOf, type Drill, type DrillContext, type DrillOutcome } from './drills.js';
 import { placeOrders } from '../../e2e/src/order-flow.js';
+import { untilOutboxEmpty, withDatabase } from '../../e2e/src/outbox.js';
 
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -54,21 +55,6 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   await client.connect();
   try {
     return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Until `database`'s outbox holds nothing: its relay published everything. */
-async function untilOutboxEmpty(database: string, timeoutMs: number): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl.replace(/\/[^/]*$/, `/${database}`) });
-  await client.connect();
-  try {
-    for (const until = Date.now() + timeoutMs; ; await sleep(100)) {
-      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
-      if (rows[0]!.n === 0) return;
-      if (Date.now() > until) throw new Error(`${database}'s outbox still holds ${rows[0]!.n} row(s) after ${timeoutMs} ms`);
-    }
   } finally {
     await client.end();
   }
@@ -173,7 +159,7 @@ const messagesLost = flowing('messages-lost', "the orchestrator frozen, orders p
   try {
     await sleep(3_000);
     // Published, not merely placed: rows still in the outbox would survive the wipe and prove nothing.
-    await untilOutboxEmpty('shopfront_order', 20_000);
+    await untilOutboxEmpty(withDatabase(postgresUrl, 'shopfront_order'), 20_000);
     log('every OrderPlaced of the frozen period is on the broker');
     wipeBroker(log);
   } finally {
