@@ -1,7 +1,7 @@
 import { unitState, type Sql } from '@shopfront/postgres';
 import { OrchestratorError } from '../domain/errors.js';
 import type { Saga } from '../domain/saga.js';
-import { columns, toStored, type SagaRow, type StoredSaga } from './saga-rows.js';
+import { rowOf, toStored, type SagaRow, type StoredSaga } from './saga-rows.js';
 
 /**
  * A consumer batch's sagas, read once and written once. `lockSagasOfBatch`
@@ -57,10 +57,7 @@ export async function writeSagasOfBatch(tx: Sql): Promise<void> {
     [...batch.changed]
       .filter(([, change]) => change.created === created)
       .map(([orderId]) => batch.sagas.get(orderId)!)
-      .map(({ saga, version }) => {
-        const [order_id, status, phase, step_index, steps_done, reason, attempt, deadline_at, data] = columns(saga);
-        return { order_id, status, phase, step_index, steps_done, reason, attempt, deadline_at, data: JSON.parse(data as string), started_at: saga.startedAt, version };
-      });
+      .map(({ saga, version }) => ({ ...rowOf(saga), version }));
   const created = rows(true);
   const updated = rows(false);
   if (created.length > 0) {

@@ -42,14 +42,22 @@ export const toStored = (row: SagaRow): StoredSaga => ({
 });
 
 
-export const columns = (saga: Saga) => [
-  saga.orderId,
-  saga.status,
-  saga.phase,
-  saga.stepIndex,
-  saga.stepsDone,
-  saga.reason,
-  saga.attempt,
-  saga.deadlineAt,
-  JSON.stringify(saga.data),
-];
+/** A saga as the table's columns (data as an object: the caller encodes it for its statement). */
+export const rowOf = (saga: Saga) => ({
+  order_id: saga.orderId,
+  status: saga.status,
+  phase: saga.phase,
+  step_index: saga.stepIndex,
+  steps_done: saga.stepsDone,
+  reason: saga.reason,
+  attempt: saga.attempt,
+  deadline_at: saga.deadlineAt,
+  data: saga.data,
+  started_at: saga.startedAt,
+});
+
+/** The parameters $1-$9 of the single-row INSERT and UPDATE, in column order. */
+export const columns = (saga: Saga) => {
+  const row = rowOf(saga);
+  return [row.order_id, row.status, row.phase, row.step_index, row.steps_done, row.reason, row.attempt, row.deadline_at, JSON.stringify(row.data)];
+};

@@ -26,8 +26,8 @@ export async function reannounceStrandedOrders(tx: Sql, pendingForMs: number, li
   const messages = [];
   for (const orderId of orderIds) {
     const { events } = await readStream<OrderEvent>(tx, streamIdOf(orderId), { upcasters: orderUpcasters });
-    const placed = events.find((event) => event.type === 'OrderPlaced');
-    if (!placed || placed.type !== 'OrderPlaced') continue; // a view row without its stream: nothing to say
+    const placed = events.find((event): event is Extract<typeof event, { type: 'OrderPlaced' }> => event.type === 'OrderPlaced');
+    if (!placed) continue; // a view row without its stream: nothing to say
     messages.push(createMessage('OrderPlaced', placed.data, { correlationId: orderId, causationId: placed.messageId }));
   }
   await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
