@@ -21,6 +21,7 @@ import { commits, dropDatabase, pgbenchCeiling, type PgbenchResult } from './cap
 import { cpuDelta, machineCpu, sampleCpu, type Watched } from './capacity/processes.ts';
 import { profileServices, type StepProfiler } from './capacity/profiler.ts';
 import { highestSustained, ratio } from './capacity/stats.ts';
+import { guardedRun, keepResult } from './guarded-run.ts';
 import { capacityTable, perOrderTable, summarizeStep, type StepResult } from './capacity/summary.ts';
 
 export interface CapacityOptions {
@@ -82,7 +83,7 @@ export function parseCapacityArgs(args: string[], say: (line: string) => void = 
 const skus = Array.from({ length: 9 }, (_, index) => `SKU-00${index + 1}`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-function watchedOf(platform: BenchPlatform): Watched {
+export function watchedOf(platform: BenchPlatform): Watched {
   const port = (url: string, fallback: number) => Number(new URL(url).port || fallback);
   return {
     services: platform.pids,
@@ -165,16 +166,10 @@ export async function benchCapacity(options: CapacityOptions) {
   const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
   const pgbenchDatabase = `bench_pgbench_${run}`;
   let platform: BenchPlatform | undefined;
-  // Ctrl-C or SIGTERM at any point: stop what was started, drop what was created, then exit.
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`${signal}: stopping the bench's platform and dropping its databases and topics`);
-    void Promise.allSettled([platform?.stop(), dropDatabase(postgresUrl, pgbenchDatabase)]).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const steps: StepResult[] = [];
   let profiled: { rate: number; files: string[] } | undefined;
-  try {
+  // Ctrl-C or SIGTERM at any point: stop what was started, drop what was created, then exit.
+  return guardedRun(say, () => platform, () => dropDatabase(postgresUrl, pgbenchDatabase), async () => {
     say(`machine ceiling: pgbench -N -c 16 for ${options.pgbenchSeconds} s`);
     const pgbench = await pgbenchCeiling(postgresUrl, { database: pgbenchDatabase, clients: 16, seconds: options.pgbenchSeconds });
     say(`  ${pgbench.tps} transactions/s`);
@@ -222,21 +217,9 @@ export async function benchCapacity(options: CapacityOptions) {
     say(`machine ceiling: pgbench -N ${pgbench.tps} tps; idle platform ${idle.percentOfOneCore.platform} % of one core (services ${idle.percentOfOneCore.services} %), ${idle.commitsPerSecond.total} commits/s`);
     say(best === null ? 'highest rate sustained: none of the steps' : `highest rate sustained: ${best} orders/s (${result.highestSustainedVsPgbench} × pgbench -N tps)`);
     if (profiled) say(`CPU profiles (${profiled.rate}/s step): ${profiled.files.join(', ')}`);
-    // Kept beside the latest bench-results/capacity.json, so a before and an after can be compared later.
-    const kept = join('bench-results', `capacity-${startedAt.replace(/[:.]/g, '-')}.json`);
-    mkdirSync(join(repoRoot, 'bench-results'), { recursive: true }); // absent in a fresh clone
-    writeFileSync(join(repoRoot, kept), JSON.stringify(result, null, 2));
-    say(`written: ${kept}`);
+    keepResult('capacity', startedAt, result, say);
     return result;
-  } catch (error) {
-    const logs = platform?.recentLogs() ?? [];
-    if (logs.length > 0) say(`last service lines:\n${logs.slice(-15).join('\n')}`);
-    throw error;
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await platform?.stop();
-  }
+  });
 }
 
 function writeProfiles(run: string, rate: number, profiles: Record<string, string>): string[] {

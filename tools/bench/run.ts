@@ -4,7 +4,7 @@
  * meaningful as a ratio). Prints a table and writes bench-results/*.json.
  *
  *   npm run bench                 all
- *   npm run bench -- saga         one (saga | event-store | gateway | capacity)
+ *   npm run bench -- saga         one (saga | event-store | gateway | capacity | flash-sale)
  *   npm run bench -- capacity --rates 10,20 --seconds 10   (flags: tools/bench/capacity.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../runner/platform.ts';
 import { benchCapacity, parseCapacityArgs } from './capacity.js';
 import { benchEventStore } from './event-store.js';
+import { benchFlashSale, parseFlashSaleArgs } from './flash-sale.js';
 import { benchGateway } from './gateway.js';
 import { benchSagas } from './saga.js';
 
@@ -24,6 +25,8 @@ const benches: Bench[] = [
   { name: 'gateway', run: () => benchGateway() },
   // Open-loop: a fixed arrival rate whatever the platform answers; prints its own tables.
   { name: 'capacity', run: () => benchCapacity(parseCapacityArgs(process.argv.slice(3))), quiet: true },
+  // A surge of checkouts above capacity with browsing alongside, then calm load (flags: tools/bench/flash-sale.ts).
+  { name: 'flash-sale', run: () => benchFlashSale(parseFlashSaleArgs(process.argv.slice(3))), quiet: true },
 ];
 
 const wanted = process.argv[2];

@@ -9,8 +9,9 @@ import { checkInvariants } from '../../e2e/src/invariants.js';
 import { repoRoot } from '../runner/platform.ts';
 import { drills as processDrills } from './drills.js';
 import { infrastructureDrills } from './infra-drills.js';
+import { surgeDrill } from './surge-drill.js';
 
-const drills = [...processDrills, ...infrastructureDrills];
+const drills = [...processDrills, surgeDrill, ...infrastructureDrills];
 
 const wanted = process.argv[2] ?? 'list';
 if (wanted === 'list' || !['all', ...drills.map((drill) => drill.name)].includes(wanted)) {

@@ -1,6 +1,6 @@
 /** Starts the six services under a supervisor and waits until each one is ready. */
 import { fileURLToPath } from 'node:url';
-import { serviceCommand, serviceEnv, serviceNames, type PlatformSettings, type ServiceName } from './services.ts';
+import { serviceCommand, serviceEnv, serviceNames, serviceNiceness, type PlatformSettings, type ServiceName } from './services.ts';
 import { Supervisor, type SupervisorOptions } from './supervisor.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,7 +14,7 @@ export interface LocalPlatform {
 
 export function startServices(settings: PlatformSettings, options: Omit<SupervisorOptions, 'cwd'> = {}): LocalPlatform {
   const supervisor = new Supervisor({ cwd: repoRoot, ...options });
-  for (const name of serviceNames) supervisor.start({ name, args: serviceCommand(name), env: serviceEnv(name, settings) });
+  for (const name of serviceNames) supervisor.start({ name, args: serviceCommand(name), env: serviceEnv(name, settings), niceness: serviceNiceness(name) });
   const url = (service: ServiceName) => `http://${settings.host}:${settings.ports[service]}`;
   return {
     supervisor,

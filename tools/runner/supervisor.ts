@@ -4,12 +4,18 @@
  * SIGTERM, waits for a graceful exit, then SIGKILLs what is left.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { formatLogLine } from './log-format.ts';
 
 export interface ProcessSpec {
   name: string;
   args: string[];
   env: Record<string, string>;
+  /**
+   * Scheduling priority (nice, 0-19): higher yields the CPU to the others first.
+   * On one machine this plays the part of a cluster's CPU requests (ADR 0020).
+   */
+  niceness?: number;
 }
 
 interface Supervised {
@@ -89,6 +95,13 @@ export class Supervisor {
     });
     entry.child = child;
     entry.startedAt = Date.now();
+    if (entry.spec.niceness && child.pid) {
+      try {
+        setPriority(child.pid, entry.spec.niceness);
+      } catch {
+        // Not permitted here (a container without CAP_SYS_NICE may refuse): it runs at the default priority.
+      }
+    }
     for (const stream of [child.stdout, child.stderr]) {
       let buffered = '';
       stream.setEncoding('utf8');

@@ -23,6 +23,8 @@ export interface HttpServiceOptions {
   access: PortAccess;
   /** Larger bodies answer 413 before any handler runs. */
   bodyLimit?: number;
+  /** Runs before any other hook is added: the gateway's admission control must be the first thing a request meets. */
+  configure?: (app: NestFastifyApplication) => void;
 }
 
 // A request must arrive whole in time: a trickled body or header cannot hold a connection.
@@ -46,6 +48,7 @@ export async function startHttpService(module: Type | DynamicModule, options: Ht
     logger: nestLogger(options.logger),
     abortOnError: false,
   });
+  options.configure?.(app);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

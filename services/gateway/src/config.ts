@@ -62,6 +62,21 @@ const GatewayEnv = z
     WEB_ROOT: z.string().min(1).default(fileURLToPath(new URL('../../../web/dist', import.meta.url))),
     /** Prefilled in the storefront's "API key" field; empty by default in production. */
     WEB_DEFAULT_API_KEY: z.string().optional(),
+    // Admission control (ADR 0020): refuse at once rather than queue. The bound on orders in flight
+    // starts at ADMISSION_BURST and moves (AIMD) to keep place→terminal p90 within the target.
+    ADMISSION_TARGET_MS: positiveInt(2_000),
+    ADMISSION_BURST: positiveInt(150),
+    ADMISSION_FLOOR: positiveInt(20),
+    ADMISSION_CEILING: positiveInt(2_000),
+    /** Requests served at once; browsing is shed at 0.8 of it, checkouts at 0.9, order status at 0.95. */
+    ADMISSION_MAX_CONCURRENT: positiveInt(200),
+    /** An order whose end the feed never showed stops counting as in flight after this. */
+    ADMISSION_FORGET_AFTER_MS: positiveInt(60_000),
+    // The catalog cache (ADR 0020): availability shown lags stock by about CATALOG_FRESH_MS, at most CATALOG_MAX_AGE_MS.
+    CATALOG_FRESH_MS: positiveInt(1_000),
+    CATALOG_MAX_AGE_MS: positiveInt(10_000),
+    /** Past this age an entry is not served while it is rebuilt (it still is when the order service fails). */
+    CATALOG_MAX_STALE_MS: positiveInt(30_000),
     /** Dead letters redriven per second from the console, at most (ADR 0018). */
     REDRIVE_RATE_PER_S: positiveInt(20),
   })
@@ -70,6 +85,9 @@ const GatewayEnv = z
       parseApiKeys(env.API_KEYS, env.ADMIN_KEYS);
     } catch (error) {
       context.addIssue({ code: 'custom', path: ['API_KEYS'], message: (error as Error).message });
+    }
+    if (!(env.CATALOG_FRESH_MS <= env.CATALOG_MAX_AGE_MS && env.CATALOG_MAX_AGE_MS <= env.CATALOG_MAX_STALE_MS)) {
+      context.addIssue({ code: 'custom', path: ['CATALOG_MAX_AGE_MS'], message: 'needs CATALOG_FRESH_MS ≤ CATALOG_MAX_AGE_MS ≤ CATALOG_MAX_STALE_MS' });
     }
     if (env.UPSTREAM_ATTEMPT_TIMEOUT_MS > env.UPSTREAM_TOTAL_TIMEOUT_MS) {
       context.addIssue({ code: 'custom', path: ['UPSTREAM_ATTEMPT_TIMEOUT_MS'], message: 'must not exceed UPSTREAM_TOTAL_TIMEOUT_MS' });

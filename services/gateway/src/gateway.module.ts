@@ -1,4 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, KAFKA, LOGGER, PG_POOL, REDIS, RuntimeModule } from '@shopfront/runtime';
@@ -12,6 +13,11 @@ import { parseApiKeys } from './domain/callers.js';
 import { AdminController } from './infra/http/admin.controller.js';
 import { CallerGuard } from './infra/http/caller.guard.js';
 import { CatalogController } from './infra/http/catalog.controller.js';
+import { CatalogCache } from './infra/catalog/catalog-cache.js';
+import { EdgeAdmission } from './infra/http/edge-admission.js';
+import { edgeSignals } from './infra/live/edge-signals.js';
+import { defaultShedAt, OrdersInFlight } from './domain/admission.js';
+import { GatewayError } from './domain/errors.js';
 import { ConsoleController } from './infra/http/console.controller.js';
 import { DocsController } from './infra/http/docs.controller.js';
 import { FaultsController } from './infra/http/faults.controller.js';
@@ -44,6 +50,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(OrderFeed) private readonly feed: OrderFeed,
     @Inject(DeadLetterIndex) private readonly deadLetters: DeadLetterIndex,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EdgeAdmission) private readonly admission: EdgeAdmission,
   ) {}
 
   private stopping = false;
@@ -56,6 +63,11 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     for (const [name, part] of [['live order feed', this.feed], ['dead-letter index', this.deadLetters]] as const) {
       void keepStarting(part, { name, log: this.logger, stopping: () => this.stopping });
     }
+  }
+
+  /** For startHttpService's `configure`: admission control becomes the first hook every request meets. */
+  static installEdge(app: NestFastifyApplication): void {
+    app.get(EdgeAdmission).install(app.getHttpAdapter().getInstance());
   }
 
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
@@ -108,7 +120,49 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
               (error) => logger.warn({ err: error }, 'rate limiter failed even in memory; request let through'),
             ),
         },
-        { provide: OrderFeed, inject: [KAFKA, LOGGER], useFactory: (kafka: Kafka, log: Logger) => new OrderFeed(kafka, config.KAFKA_TOPIC_PREFIX, log) },
+        { provide: OrdersInFlight, useValue: new OrdersInFlight(config.ADMISSION_FORGET_AFTER_MS) },
+        {
+          provide: CatalogCache,
+          inject: [REDIS, Upstreams],
+          useFactory: (redis: Redis, upstreams: Upstreams) =>
+            new CatalogCache(
+              redis,
+              async () => {
+                const answer = await upstreams.call('order', { method: 'GET', path: '/products' });
+                if (answer.status !== 200) throw new GatewayError('UPSTREAM_FAILED', `the order service answered ${answer.status} for the catalog`, { upstream: 'order', upstreamStatus: answer.status });
+                return answer.body;
+              },
+              {
+                keyPrefix: redisKeyPrefix(config),
+                freshMs: config.CATALOG_FRESH_MS,
+                maxAgeMs: config.CATALOG_MAX_AGE_MS,
+                maxStaleMs: config.CATALOG_MAX_STALE_MS,
+                settleMs: 250,
+                lockMs: 2_000,
+              },
+            ),
+        },
+        {
+          provide: OrderFeed,
+          inject: [KAFKA, LOGGER, OrdersInFlight, CatalogCache],
+          useFactory: (kafka: Kafka, log: Logger, inFlight: OrdersInFlight, catalog: CatalogCache) =>
+            new OrderFeed(kafka, config.KAFKA_TOPIC_PREFIX, log, [edgeSignals(inFlight, catalog)]),
+        },
+        {
+          provide: EdgeAdmission,
+          inject: [OrdersInFlight, OrderFeed],
+          useFactory: (inFlight: OrdersInFlight, feed: OrderFeed) =>
+            new EdgeAdmission(inFlight, () => feed.isLive, {
+              maxConcurrent: config.ADMISSION_MAX_CONCURRENT,
+              shedAt: defaultShedAt,
+            }, {
+              targetMs: config.ADMISSION_TARGET_MS,
+              burst: config.ADMISSION_BURST,
+              floor: config.ADMISSION_FLOOR,
+              ceiling: config.ADMISSION_CEILING,
+              stepMs: 500,
+            }),
+        },
         {
           provide: DeadLetterIndex,
           inject: [KAFKA, PG_POOL, LOGGER],
@@ -134,6 +188,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.admission.close();
     await Promise.all([this.feed.stop(), this.deadLetters.stop()]);
     await this.upstreams.close();
   }

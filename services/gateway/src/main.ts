@@ -17,4 +17,5 @@ await startHttpService(GatewayModule.register(config, logger), {
   logger,
   chaosEnabled: config.CHAOS_ENABLED,
   access: { kind: 'public' },
+  configure: GatewayModule.installEdge,
 });

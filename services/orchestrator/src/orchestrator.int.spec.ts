@@ -7,12 +7,12 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { createMessage, Topics, type MessageData } from '@shopfront/contracts';
+import { createMessage, Topics } from '@shopfront/contracts';
 import { startHttpService } from '@shopfront/http';
 import { messagingMigrations, prefixed } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations } from '@shopfront/postgres';
-import { aTokenizedCard, callService, eventually, freshDatabase, kafkaTopics, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
+import { anOrderPlaced, callService, eventually, freshDatabase, kafkaTopics, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -65,8 +65,6 @@ after(async () => {
   await db?.drop();
 });
 
-const address: MessageData<'OrderPlaced'>['shippingAddress'] = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
-
 /** Publishes OrderPlaced as the order service would, with the participant scripted first. */
 async function placeOrder(scripts: Parameters<ScriptedParticipant['script']>[1] = {}): Promise<string> {
   const orderId = randomUUID();
@@ -75,17 +73,7 @@ async function placeOrder(scripts: Parameters<ScriptedParticipant['script']>[1] 
   return orderId;
 }
 
-function orderPlaced(orderId: string): MessageData<'OrderPlaced'> {
-  return {
-    orderId,
-    clientId: 'dev-key-1',
-    customerId: 'cust-1',
-    items: [{ sku: 'SKU-001', quantity: 2, unitPrice: { amount: 2249, currency: 'EUR' } }],
-    total: { amount: 4498, currency: 'EUR' },
-    payment: aTokenizedCard(),
-    shippingAddress: address,
-  };
-}
+const orderPlaced = (orderId: string) => anOrderPlaced(orderId);
 
 async function publish(message: ReturnType<typeof createMessage>): Promise<void> {
   const orderId = (message.data as { orderId: string }).orderId;

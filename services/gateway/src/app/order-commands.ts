@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sealCard, type PlaceOrderCommand, type PlaceOrderRequest } from '@shopfront/contracts';
 import type { GatewayConfig } from '../config.js';
 import { randomUUID } from 'node:crypto';
+import { OrdersInFlight } from '../domain/admission.js';
 import type { Caller } from '../domain/callers.js';
 import { fingerprintOf } from '../domain/idempotency.js';
 import { toStoredResponse, Upstreams, type UpstreamAnswer } from '../infra/upstream/upstreams.js';
@@ -20,6 +21,7 @@ export class OrderCommands {
     @Inject(Upstreams) private readonly upstreams: Upstreams,
     private readonly idempotency: IdempotentExecution,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(OrdersInFlight) private readonly inFlight: OrdersInFlight,
   ) {}
 
   /** The gateway picks the order id, so every retry of one key reaches the same order. */
@@ -34,6 +36,8 @@ export class OrderCommands {
         headers: { 'x-order-id': orderId },
         body: command,
       });
+      // Counted at once, not when the broker tells: admission must see this replica's own burst (ADR 0020).
+      if (answer.status === 202) this.inFlight.placed(acceptedOrderId(answer) ?? orderId, Date.now());
       return toStoredResponse(answer, answer.status < 300 ? { location: `/v1/orders/${acceptedOrderId(answer) ?? orderId}` } : {});
     });
   }

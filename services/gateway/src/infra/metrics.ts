@@ -66,3 +66,45 @@ export const liveStreams = new Gauge({
   name: 'gateway_live_streams',
   help: 'Open order event streams (GET /v1/orders/{orderId}/events) on this replica',
 });
+
+export const catalogReads = new Counter({
+  name: 'gateway_catalog_reads_total',
+  help: 'GET /v1/products by source: hit (fresh from the cache), refreshing (stale entry served during its one rebuild), miss (built for the read), stale (last known, the order service failing)',
+  labelNames: ['source'],
+});
+
+export const admissionRefusals = new Counter({
+  name: 'gateway_admission_refusals_total',
+  help: 'Requests refused before any work by admission control, by class (browse, checkout, status) and reason (gateway-busy, pipeline-full)',
+  labelNames: ['class', 'reason'],
+});
+
+type AdmissionLoad = { concurrent: number; ordersInFlight: number | undefined; backlogBound: number };
+const admissionSources = new Set<() => AdmissionLoad>();
+
+/** Admission's load is read at scrape time; returns the unsubscribe. */
+export function reportAdmissionLoad(source: () => AdmissionLoad): () => void {
+  admissionSources.add(source);
+  return () => admissionSources.delete(source);
+}
+
+export const admissionLoad = new Gauge({
+  name: 'gateway_admission_load',
+  help: 'What admission control reads: kind=concurrent (shed-class requests being served), kind=orders_in_flight (placed, not terminal; absent while the feed is down), kind=orders_in_flight_bound (checkouts refused at this backlog)',
+  labelNames: ['kind'],
+  collect() {
+    this.reset();
+    for (const source of admissionSources) {
+      const load = source();
+      this.set({ kind: 'concurrent' }, load.concurrent);
+      if (load.ordersInFlight !== undefined) this.set({ kind: 'orders_in_flight' }, load.ordersInFlight);
+      this.set({ kind: 'orders_in_flight_bound' }, load.backlogBound);
+    }
+  },
+});
+
+export const admissionLimit = new Gauge({
+  name: 'gateway_admission_limit',
+  help: 'Admission bounds: kind=concurrent (requests at once), kind=shed_<class> (the concurrency at which that class is refused)',
+  labelNames: ['kind'],
+});

@@ -59,6 +59,7 @@ export async function startGateway(options: {
     logger,
     chaosEnabled: config.CHAOS_ENABLED,
     access: { kind: 'public' },
+    configure: GatewayModule.installEdge,
   });
   // As a readiness probe would: until Redis is connected, decisions are made in memory (the fallback).
   if (options.waitForRedis !== false) await eventually(() => app.get<Redis>(REDIS).status === 'ready', { what: 'the gateway connected to Redis' });

@@ -35,7 +35,7 @@ describe('a rate limit shared by two replicas', () => {
   it('given six requests spread over both replicas, then the seventh on either is refused with 429 and Retry-After', async () => {
     const remaining: string[] = [];
     for (const replica of [replicaA, replicaB, replicaA, replicaB, replicaA, replicaB]) {
-      const answer = await call(replica.url, 'GET', '/v1/products');
+      const answer = await call(replica.url, 'GET', '/v1/orders?limit=1');
       assert.equal(answer.status, 200);
       assert.equal(answer.headers.get('ratelimit-limit'), '6');
       remaining.push(answer.headers.get('ratelimit-remaining') ?? '');
@@ -43,7 +43,7 @@ describe('a rate limit shared by two replicas', () => {
     assert.deepEqual(remaining, ['5', '4', '3', '2', '1', '0'], 'one window, counted across replicas');
 
     for (const replica of [replicaA, replicaB]) {
-      const refused = await call(replica.url, 'GET', '/v1/products');
+      const refused = await call(replica.url, 'GET', '/v1/orders?limit=1');
       assert.equal(refused.status, 429);
       assert.match(refused.headers.get('content-type') ?? '', /application\/problem\+json/);
       const retryAfter = Number(refused.headers.get('retry-after'));
@@ -51,19 +51,19 @@ describe('a rate limit shared by two replicas', () => {
       assert.equal(refused.headers.get('ratelimit-remaining'), '0');
       assert.equal(refused.headers.get('ratelimit-reset'), String(retryAfter));
     }
-    assert.equal(stub.callsTo('GET', '/products').length, 6, 'refused requests never reach the upstream');
+    assert.equal(stub.callsTo('GET', '/orders').length, 6, 'refused requests never reach the upstream');
   });
 
   it('given one client over its limit, then another client is not affected', async () => {
-    assert.equal((await call(replicaA.url, 'GET', '/v1/products', { key: keys.client1 })).status, 429);
-    assert.equal((await call(replicaA.url, 'GET', '/v1/products', { key: keys.client2 })).status, 200);
+    assert.equal((await call(replicaA.url, 'GET', '/v1/orders?limit=1', { key: keys.client1 })).status, 429);
+    assert.equal((await call(replicaA.url, 'GET', '/v1/orders?limit=1', { key: keys.client2 })).status, 200);
   });
 
   it('given the client waits Retry-After, then it is served again', async () => {
-    const refused = await call(replicaB.url, 'GET', '/v1/products');
+    const refused = await call(replicaB.url, 'GET', '/v1/orders?limit=1');
     assert.equal(refused.status, 429);
     await new Promise((resolve) => setTimeout(resolve, Number(refused.headers.get('retry-after')) * 1000));
-    assert.equal((await call(replicaB.url, 'GET', '/v1/products')).status, 200);
+    assert.equal((await call(replicaB.url, 'GET', '/v1/orders?limit=1')).status, 200);
   });
 });
 

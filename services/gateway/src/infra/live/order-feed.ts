@@ -1,4 +1,4 @@
-import { parseMessage, Topics } from '@shopfront/contracts';
+import { parseMessage, Topics, type Message } from '@shopfront/contracts';
 import { consumerTimings, prefixed } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -8,11 +8,14 @@ import { updateFrom, type OrderUpdate } from '../../domain/order-stream.js';
 import { liveStreams } from '../metrics.js';
 
 type Listener = (update: OrderUpdate) => void;
+/** Hears every message the feed reads: admission's saga backlog and the catalog's changes (ADR 0020). */
+export type FeedObserver = (message: Message) => void;
 
 /**
- * The gateway's one Kafka consumer (ADR 0018): every replica reads order.events
- * and saga.events in a consumer group of its own, from the latest offset, and
- * fans each message out in memory to the streams watching that order. A
+ * The gateway's one Kafka consumer (ADR 0018): every replica reads order.events,
+ * saga.events and inventory.events in a consumer group of its own, from the
+ * latest offset, and fans each message out in memory to the streams watching
+ * that order and to the observers (ADR 0020). A
  * thousand watchers cost one consumer, not a thousand database polls; a
  * replica that is not running has nobody to tell, hence no offsets to keep.
  */
@@ -33,6 +36,7 @@ export class OrderFeed {
     private readonly kafka: Kafka,
     private readonly topicPrefix: string,
     private readonly logger: Logger,
+    private readonly observers: readonly FeedObserver[] = [],
   ) {}
 
   async start(): Promise<void> {
@@ -43,12 +47,14 @@ export class OrderFeed {
       this.markJoined();
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [Topics.orderEvents, Topics.sagaEvents].map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: false });
+    await consumer.subscribe({ topics: [Topics.orderEvents, Topics.sagaEvents, Topics.inventoryEvents].map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: false });
     await consumer.run({
       eachMessage: async ({ message }) => {
         let update: OrderUpdate | undefined;
         try {
-          update = updateFrom(parseMessage(message.value));
+          const parsed = parseMessage(message.value);
+          for (const observe of this.observers) observe(parsed);
+          update = updateFrom(parsed);
         } catch (error) {
           // The services' own consumers dead-letter a bad message; watchers just do not see it.
           this.logger.debug({ err: error }, 'live feed skipped a message it cannot read');
