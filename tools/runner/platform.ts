@@ -14,7 +14,7 @@ export interface LocalPlatform {
 
 export function startServices(settings: PlatformSettings, options: Omit<SupervisorOptions, 'cwd'> = {}): LocalPlatform {
   const supervisor = new Supervisor({ cwd: repoRoot, ...options });
-  for (const name of serviceNames) supervisor.start({ name, args: serviceCommand(name), env: serviceEnv(name, settings), niceness: serviceNiceness(name) });
+  for (const name of serviceNames) supervisor.start({ name, args: serviceCommand(name), env: serviceEnv(name, settings), niceness: serviceNiceness(name, settings) });
   const url = (service: ServiceName) => `http://${settings.host}:${settings.ports[service]}`;
   return {
     supervisor,

@@ -24,6 +24,8 @@ export interface PlatformSettings {
   topicPrefix: string;
   redisUrl: string;
   extraEnv: Record<string, string>;
+  /** Nice value of every service but the gateway (see niceness below). */
+  backendNiceness: number;
 }
 
 export function defaultSettings(env: NodeJS.ProcessEnv = process.env): PlatformSettings {
@@ -41,7 +43,15 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): PlatformS
     topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     extraEnv: {},
+    backendNiceness: niceValue(env.SERVICE_NICENESS),
   };
+}
+
+function niceValue(text: string | undefined): number {
+  if (text === undefined || text === '') return 5;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 19) throw new Error(`SERVICE_NICENESS must be an integer from 0 to 19, got "${text}"`);
+  return value;
 }
 
 /** The environment one service process gets: its own database, the shared broker and Redis. */
@@ -83,4 +93,4 @@ export const serviceCommand = (name: ServiceName): string[] => [
  * a cached catalog read is answered in milliseconds while the saga work
  * saturates the cores. A cluster gets the same from the gateway's CPU request.
  */
-export const serviceNiceness = (name: ServiceName): number => (name === 'gateway' ? 0 : 10);
+export const serviceNiceness = (name: ServiceName, settings: PlatformSettings): number => (name === 'gateway' ? 0 : settings.backendNiceness);
