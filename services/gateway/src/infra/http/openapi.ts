@@ -51,6 +51,11 @@ export const operations: Operation[] = [
       202: { description: 'Accepted; the saga runs asynchronously', schema: 'OrderAccepted', headers: ['Location', 'Idempotent-Replayed'] },
       409: { description: 'A request with this Idempotency-Key is still in flight', schema: 'Problem' },
       422: { description: 'A SKU not in the catalog, or the Idempotency-Key was used with a different body', schema: 'Problem' },
+      503: {
+        description: 'Refused before any work: `code` OVERLOADED with `reason` pipeline-full (the orders in flight reached the bound; retry with the same key) or gateway-busy; or an upstream failing',
+        schema: 'Problem',
+        headers: ['Retry-After'],
+      },
     },
   },
   { method: 'get', path: '/v1/orders', summary: "List the client's orders, newest first", access: 'client', query: api.ListOrdersQuery, responses: { 200: { description: 'A page', schema: 'OrderPage' } } },
@@ -94,7 +99,13 @@ export const operations: Operation[] = [
   },
   { method: 'get', path: '/v1/admin/audit', summary: 'Operator actions, newest first', access: 'admin', query: ops.AuditQuery, responses: { 200: { description: 'Actions', schema: 'Items' } } },
   { method: 'get', path: '/v1/admin/metrics', summary: "The services' own Prometheus samples the console charts (saga throughput and latency, consumer lag, edge)", access: 'admin', responses: { 200: { description: 'Per service: up, samples' } } },
-  { method: 'get', path: '/v1/products', summary: 'The catalog', access: 'client', responses: { 200: { description: 'Products', schema: 'ProductList' } } },
+  {
+    method: 'get', path: '/v1/products', summary: 'The catalog, from the shared cache (availability lags stock by about 1 s, at most 10 s)', access: 'client',
+    responses: {
+      200: { description: 'Products. `X-Cache` hit, refreshing, miss or stale (the order service failing: the last catalog known)', schema: 'ProductList', headers: ['ETag', 'X-Cache'] },
+      304: { description: 'Not modified: If-None-Match held the ETag', headers: ['ETag'] },
+    },
+  },
   {
     method: 'put', path: '/v1/admin/inventory/{sku}', summary: 'Set stock on hand', access: 'admin', params: z.object({ sku: api.Sku }), body: 'SetStock',
     responses: { 200: { description: 'The stock', schema: 'InventoryItem' } },
@@ -117,6 +128,8 @@ const headerDocs: Record<string, { description: string; schema: object }> = {
   Location: { description: 'The new order', schema: { type: 'string' } },
   'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { type: 'string' } },
   'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+  ETag: { description: 'The entity tag of the catalog: send it as If-None-Match to revalidate', schema: { type: 'string' } },
+  'X-Cache': { description: 'hit, refreshing, miss or stale', schema: { type: 'string', enum: ['hit', 'refreshing', 'miss', 'stale'] } },
   'RateLimit-Limit': { description: 'Requests per window', schema: { type: 'integer' } },
   'RateLimit-Remaining': { description: 'Left in this window', schema: { type: 'integer' } },
   'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
