@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Messages on every dead-letter topic of the platform (npm start's, unprefixed). Right after a
  * broker starts empty its partitions may have no leader yet: asked again for up to 30 s.
  */
-async function deadLetterCount(): Promise<number> {
+export async function deadLetterCount(): Promise<number> {
   for (const until = Date.now() + 30_000; ; await sleep(1_000)) {
     try {
       return await countDeadLetters();
