@@ -126,8 +126,8 @@ export interface BacklogPolicy {
  * How many orders may be in flight, found the way TCP finds its window
  * (additive increase, multiplicative decrease) with latency as the signal:
  * while orders end within the target and the bound is what holds them back,
- * it grows by a step; once they do not, it shrinks by 15 % each step until
- * they do. The backlog then settles where an accepted order waits about the
+ * it grows by a step; once they do not while the backlog fills at least half
+ * of it, it shrinks by 15 % each step until they do. The backlog then settles where an accepted order waits about the
  * target and no longer: what the platform cannot finish in time is refused
  * at once instead of queued for minutes. No figure about this machine is
  * built in; the bound finds it.
@@ -145,9 +145,12 @@ export class BacklogBound {
     if (now - this.movedAt < this.policy.stepMs) return this.bound;
     this.movedAt = now;
     const { floor, ceiling, targetMs, burst } = this.policy;
-    if (recent.p90Ms !== undefined && recent.p90Ms > targetMs) this.bound = Math.max(floor, Math.floor(this.bound * 0.85));
-    else if (inFlight >= this.bound * 0.9) this.bound = Math.min(ceiling, this.bound + Math.max(2, Math.ceil(this.bound * 0.05)));
-    // Calm again (nothing slow lately, little in flight): back to admitting a burst at once.
+    const slow = recent.p90Ms !== undefined && recent.p90Ms > targetMs;
+    // Slow endings shrink the bound only while it is in use: orders that ended late after a fault,
+    // on a platform now idle, say nothing about how many it can take now.
+    if (slow && inFlight >= this.bound / 2) this.bound = Math.max(floor, Math.floor(this.bound * 0.85));
+    else if (!slow && inFlight >= this.bound * 0.9) this.bound = Math.min(ceiling, this.bound + Math.max(2, Math.ceil(this.bound * 0.05)));
+    // Little in flight: back to admitting a burst at once (a surge that goes on brings the bound down again in a second or two).
     else if (inFlight < this.bound / 2) this.bound = Math.max(this.bound, Math.min(burst, ceiling));
     return this.bound;
   }

@@ -126,10 +126,18 @@ describe('BacklogBound', () => {
     assert.equal(bound.at(500, { p90Ms: undefined }, 100), 150);
   });
 
-  it('goes back to a whole burst once calm, after a surge held it down', () => {
+  it('goes back to a whole burst once little is in flight, after a surge held it down', () => {
     const bound = new BacklogBound(policy);
-    for (let step = 0; step < 10; step++) bound.at(step * 500, slow, 60);
-    assert.ok(bound.at(5_000, slow, 30) < 60);
-    assert.equal(bound.at(5_500, fast, 5), 150);
+    let value = 0;
+    for (let step = 0; step < 10; step++) value = bound.at(step * 500, slow, value || 150);
+    assert.ok(value < 40, `held down to ${value}`);
+    assert.equal(bound.at(5_000, fast, 5), 150);
+  });
+
+  it('does not shrink for slow endings while the backlog is small: a fault that made orders slow is over', () => {
+    const bound = new BacklogBound(policy);
+    assert.equal(bound.at(0, slow, 10), 150);
+    assert.equal(bound.at(500, slow, 74), 150);
+    assert.equal(bound.at(1_000, slow, 75), 127);
   });
 });
