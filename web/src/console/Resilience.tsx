@@ -15,7 +15,7 @@ const effects: Record<(typeof services)[number], string> = {
   gateway: 'The gateway itself answers slowly or with errors.',
 };
 
-/** Breakers, bulkheads and rate-limit refusals at the gateway, refreshed every second. */
+/** Breakers, bulkheads, rate-limit and admission refusals at the gateway, refreshed every second. */
 export function Resilience() {
   const state = useQuery({ queryKey: ['resilience'], queryFn: () => adminApi('/v1/admin/resilience', ResilienceSchema), refetchInterval: 1_000 });
   return (
@@ -36,6 +36,13 @@ export function Resilience() {
         </tbody>
       </table>
       {state.data && <p>Rate limit on this replica: {state.data.rateLimit.allowed} allowed, <strong>{state.data.rateLimit.limited} refused (429)</strong>.</p>}
+      {state.data?.admission && (
+        <p data-testid="admission">
+          Admission on this replica: {state.data.admission.ordersInFlight ?? 'unknown'} orders in flight of {state.data.admission.ordersInFlightBound} admitted,{' '}
+          {state.data.admission.concurrent} requests being served; refused (503 OVERLOADED): <strong>{state.data.admission.refused.checkout} checkouts</strong>,{' '}
+          {state.data.admission.refused.browse} catalog reads, {state.data.admission.refused.status} status reads.
+        </p>
+      )}
     </section>
   );
 }

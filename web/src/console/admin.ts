@@ -23,6 +23,12 @@ export const Resilience = z.object({
     bulkhead: z.object({ executionSlots: z.object({ used: z.number(), limit: z.number() }), queueSlots: z.object({ used: z.number(), limit: z.number() }) }),
   })),
   rateLimit: z.object({ allowed: z.number(), limited: z.number() }),
+  admission: z.object({
+    concurrent: z.number(),
+    ordersInFlight: z.number().nullable(),
+    ordersInFlightBound: z.number(),
+    refused: z.object({ checkout: z.number(), browse: z.number(), status: z.number() }),
+  }).optional(),
 });
 export const MetricsSnapshot = z.object({
   at: z.string(),

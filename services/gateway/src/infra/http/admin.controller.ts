@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Upstream } from '../../domain/upstreams.js';
-import { rateLimitDecisions } from '../metrics.js';
+import { admissionRefusals, rateLimitDecisions } from '../metrics.js';
 import { Upstreams, type UpstreamRequest } from '../upstream/upstreams.js';
 import { ByOrderQuery, SetStock, Sku } from './api.schemas.js';
 import { AdminOnly, CallerGuard } from './caller.guard.js';
+import { EdgeAdmission } from './edge-admission.js';
 import { answering, relay } from './problems.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { parseParts } from './request-parts.js';
@@ -14,7 +15,10 @@ import { parseParts } from './request-parts.js';
 @AdminOnly()
 @UseGuards(CallerGuard, RateLimitGuard)
 export class AdminController {
-  constructor(@Inject(Upstreams) private readonly upstreams: Upstreams) {}
+  constructor(
+    @Inject(Upstreams) private readonly upstreams: Upstreams,
+    @Inject(EdgeAdmission) private readonly admission: EdgeAdmission,
+  ) {}
 
   @Put('inventory/:sku')
   async setStock(@Param('sku') sku: unknown, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
@@ -43,8 +47,20 @@ export class AdminController {
   async resilience() {
     const decisions = (await rateLimitDecisions.get()).values;
     const count = (decision: string) => decisions.find((value) => value.labels.decision === decision)?.value ?? 0;
+    const refusals = (await admissionRefusals.get()).values;
+    const refused = (kind: string) => refusals.filter((value) => value.labels.class === kind).reduce((sum, value) => sum + value.value, 0);
+    const load = this.admission.load();
     // Refusals counted by this replica since it started (Prometheus sums the replicas).
-    return { items: this.upstreams.resilience(), rateLimit: { allowed: count('allowed'), limited: count('limited') } };
+    return {
+      items: this.upstreams.resilience(),
+      rateLimit: { allowed: count('allowed'), limited: count('limited') },
+      admission: {
+        concurrent: load.concurrent,
+        ordersInFlight: load.ordersInFlight ?? null,
+        ordersInFlightBound: load.backlogBound,
+        refused: { checkout: refused('checkout'), browse: refused('browse'), status: refused('status') },
+      },
+    };
   }
 
   private async forward(reply: FastifyReply, publicPath: string, upstream: Upstream, request: UpstreamRequest) {

@@ -64,6 +64,13 @@ export const ResilienceList = z.object({
       bulkhead: z.object({ executionSlots: Slots, queueSlots: Slots }),
     }),
   ),
+  rateLimit: z.object({ allowed: z.number().int(), limited: z.number().int() }),
+  admission: z.object({
+    concurrent: z.number().int(),
+    ordersInFlight: z.number().int().nullable().describe('null while the replica cannot tell (its broker feed is down)'),
+    ordersInFlightBound: z.number().int(),
+    refused: z.object({ checkout: z.number().int(), browse: z.number().int(), status: z.number().int() }),
+  }).describe("This replica's admission control (ADR 0020); refusals counted since it started"),
 });
 
 export const FaultService = z.enum(faultTargets);

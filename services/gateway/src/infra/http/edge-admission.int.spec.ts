@@ -59,6 +59,8 @@ describe('admission: the saga backlog', () => {
     assert.match(refused.headers.get('content-type') ?? '', /application\/problem\+json/);
     assert.ok(refused.ms < 50, `refused in ${refused.ms.toFixed(1)} ms`);
     assert.equal(stub.callsTo('POST', '/orders').length, 2, 'a refused checkout reaches no service');
+    const seen = await call<{ admission: Record<string, unknown> }>(gateway.url, 'GET', '/v1/admin/resilience', { key: keys.admin });
+    assert.deepEqual(seen.body.admission, { concurrent: 0, ordersInFlight: 2, ordersInFlightBound: 2, refused: { checkout: 1, browse: 0, status: 0 } });
     // Reads are not checkouts: the backlog never refuses them.
     assert.equal((await call(gateway.url, 'GET', `/v1/orders/${first.body.orderId}`)).status, 200);
 
