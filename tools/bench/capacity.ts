@@ -8,20 +8,17 @@
  *                             [--kill orchestrator@3]   SIGKILL a service 3 s into each step, then check invariants 1-4
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../runner/platform.ts';
 import { armKill, invariantsAfterKill, parseKill, type KillPlan } from './capacity/kill.ts';
 import { offerStep } from './capacity/load.ts';
 import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
 import { commits, dropDatabase, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
 import { cpuDelta, machineCpu, sampleCpu, type Watched } from './capacity/processes.ts';
-import { profileServices, type StepProfiler } from './capacity/profiler.ts';
+import { profilePlatform, type StepProfiler } from './capacity/profiler.ts';
 import { highestSustained, ratio } from './capacity/stats.ts';
-import { guardedRun, keepResult } from './guarded-run.ts';
+import { guardedRun, keepResult, writeProfiles } from './guarded-run.ts';
 import { capacityTable, perOrderTable, summarizeStep, type StepResult } from './capacity/summary.ts';
 
 export interface CapacityOptions {
@@ -119,7 +116,7 @@ async function measureIdle(platform: BenchPlatform, seconds: number) {
 async function runStep(platform: BenchPlatform, options: CapacityOptions, run: string, rate: number, pgbench: PgbenchResult | null, profile: boolean) {
   const watched = watchedOf(platform);
   const profiler: StepProfiler | undefined = profile
-    ? await profileServices(Object.fromEntries(Object.entries(platform.pids()).map(([name, pid]) => [name, { pid, port: platform.ports[name as keyof typeof platform.ports] }])))
+    ? await profilePlatform(platform)
     : undefined;
   const commitsBefore = await commits(platform.postgresUrl, platform.databases);
   const [cpuBefore, machineBefore] = [sampleCpu(watched), machineCpu()];
@@ -191,7 +188,7 @@ export async function benchCapacity(options: CapacityOptions) {
       const { result, profiles } = await runStep(platform, options, run, rate, pgbench, profileThis);
       steps.push(result);
       say(`  ${rate}/s: ${result.accepted}/${result.offered} accepted, ${result.terminal} terminal, ${result.completedPerSecond}/s, p99 ${result.placeToTerminalMs.p99} ms, ${result.transactionsPerOrder.total ?? '-'} xact/order → ${result.sustained ? 'sustained' : 'NOT sustained'}`);
-      if (profiles) profiled = { rate, files: result.sustained && rate !== options.rates.at(-1) ? [] : writeProfiles(run, rate, profiles) };
+      if (profiles) profiled = { rate, files: result.sustained && rate !== options.rates.at(-1) ? [] : writeProfiles(`capacity-${run}-${rate}`, profiles) };
       failuresInARow = result.sustained ? 0 : failuresInARow + 1;
       if (failuresInARow >= 2 && !options.allSteps) {
         say('  two steps in a row not sustained: stopping (--all-steps runs every step)');
@@ -222,12 +219,3 @@ export async function benchCapacity(options: CapacityOptions) {
   });
 }
 
-function writeProfiles(run: string, rate: number, profiles: Record<string, string>): string[] {
-  const directory = join('bench-results', 'profiles', `capacity-${run}-${rate}`);
-  mkdirSync(join(repoRoot, directory), { recursive: true });
-  return Object.entries(profiles).map(([service, profile]) => {
-    const file = join(directory, `${service}.cpuprofile`);
-    writeFileSync(join(repoRoot, file), profile);
-    return file;
-  });
-}

@@ -7,6 +7,7 @@
  *
  *   npm run bench -- flash-sale [--surge-rate 150] [--surge-seconds 30] [--calm-rate 5] [--calm-seconds 30]
  *                               [--browse-rate 100] [--drain 60] [--url http://127.0.0.1:3000] [--port-base 4600]
+ *                               [--profile]   a CPU profile of every service over the surge (own platform only)
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -18,7 +19,8 @@ import { cpuDelta, sampleCpu } from './capacity/processes.ts';
 import { offerStep, type StepLoad } from './capacity/load.ts';
 import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
 import { browse } from './flash-sale/browse.ts';
-import { guardedRun, keepResult } from './guarded-run.ts';
+import { guardedRun, keepResult, writeProfiles } from './guarded-run.ts';
+import { profilePlatform } from './capacity/profiler.ts';
 import { flashSaleTable, mergeCounts, recoverySeconds, summarizeBrowsing, summarizePhase, type FlashSaleResult } from './flash-sale/summary.ts';
 
 export interface FlashSaleOptions {
@@ -30,6 +32,7 @@ export interface FlashSaleOptions {
   drainS: number;
   url: string | undefined;
   portBase: number;
+  profile: boolean;
   say: (line: string) => void;
 }
 
@@ -45,8 +48,10 @@ export function parseFlashSaleArgs(args: string[], say: (line: string) => void =
       drain: { type: 'string', default: '60' },
       url: { type: 'string' },
       'port-base': { type: 'string', default: '4600' },
+      profile: { type: 'boolean', default: false },
     },
   });
+  if (values.profile && values.url) throw new Error('--profile needs the bench to start the platform itself (services run with their inspector on); drop --url');
   const positive = (name: string) => {
     const value = Number(values[name as keyof typeof values]);
     if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${values[name as keyof typeof values]}"`);
@@ -61,6 +66,7 @@ export function parseFlashSaleArgs(args: string[], say: (line: string) => void =
     drainS: positive('drain'),
     url: values.url,
     portBase: positive('port-base'),
+    profile: values.profile,
     say,
   };
 }
@@ -75,7 +81,7 @@ export async function benchFlashSale(options: FlashSaleOptions) {
   let platform: BenchPlatform | undefined;
   return guardedRun(say, () => platform, async () => undefined, async () => {
     say(options.url ? `platform: ${options.url} (already running)` : `platform: starting its own on ports ${options.portBase}-${options.portBase + 5}`);
-    platform = options.url ? attachedPlatform(options.url) : await startOwnPlatform({ portBase: options.portBase, profile: false, say });
+    platform = options.url ? attachedPlatform(options.url) : await startOwnPlatform({ portBase: options.portBase, profile: options.profile, say });
     await platform.waitReady();
     const planned = options.surgeRate * options.surgeSeconds + options.calmRate * options.calmSeconds;
     await restock(platform.gatewayUrl, skus, Math.ceil(planned / skus.length) + 1_000);
@@ -99,7 +105,13 @@ export async function benchFlashSale(options: FlashSaleOptions) {
     const browsing = sleep((options.surgeSeconds + options.calmSeconds) * 1000 + 500).then(() => shoppers.stop());
     // CPU by process over the surge's sends: who the surge costs (bench = this load generator).
     const cpuBefore = sampleCpu(watchedOf(platform));
-    const surgeCpu = sleep(options.surgeSeconds * 1000).then(() => cpuDelta(cpuBefore, sampleCpu(watchedOf(platform!))));
+    const profiler = options.profile ? await profilePlatform(platform) : undefined;
+    const surgeCpu = sleep(options.surgeSeconds * 1000).then(async () => {
+      const cpu = cpuDelta(cpuBefore, sampleCpu(watchedOf(platform!)));
+      const profiles = await profiler?.stop();
+      if (profiles) say(`  CPU profiles over the surge: ${writeProfiles(`flash-sale-${run}`, profiles).join(', ')}`);
+      return cpu;
+    });
     const [surgeLoad, calmLoad, reads, cpu] = await Promise.all([surge, calm, browsing, surgeCpu]);
 
     ownDelay.disable();

@@ -36,3 +36,14 @@ export function keepResult(name: string, startedAt: string, result: unknown, say
   writeFileSync(join(repoRoot, kept), JSON.stringify(result, null, 2));
   say(`written: ${kept}`);
 }
+
+/** CPU profiles (service → .cpuprofile text) under bench-results/profiles/<name>/; returns the files written. */
+export function writeProfiles(name: string, profiles: Record<string, string>): string[] {
+  const directory = join('bench-results', 'profiles', name);
+  mkdirSync(join(repoRoot, directory), { recursive: true });
+  return Object.entries(profiles).map(([service, profile]) => {
+    const file = join(directory, `${service}.cpuprofile`);
+    writeFileSync(join(repoRoot, file), profile);
+    return file;
+  });
+}

@@ -6,6 +6,7 @@
  * files are the same `.cpuprofile` format `--cpu-prof` writes (Chrome
  * DevTools, speedscope, `node --cpu-prof` tooling all read them).
  */
+import type { BenchPlatform } from './platform.ts';
 import { listeningPorts } from './processes.ts';
 
 export const inspectorFlag = '--inspect=127.0.0.1:0';
@@ -84,3 +85,7 @@ export async function profileServices(services: Record<string, { pid: number | u
     },
   };
 }
+
+/** Every service of a bench's own platform (started with `profile: true`), profiled from now until `stop`. */
+export const profilePlatform = (platform: BenchPlatform): Promise<StepProfiler> =>
+  profileServices(Object.fromEntries(Object.entries(platform.pids()).map(([name, pid]) => [name, { pid, port: platform.ports[name as keyof typeof platform.ports] }])));
