@@ -46,6 +46,10 @@ export class OrderFeed {
       this.live = true;
       this.markJoined();
     });
+    // Not live while it is not reading: admission then admits (its backlog would only grow stale),
+    // until the consumer joins again (kafkajs restarts it after a retriable crash).
+    consumer.on(consumer.events.CRASH, () => (this.live = false));
+    consumer.on(consumer.events.STOP, () => (this.live = false));
     await consumer.connect();
     await consumer.subscribe({ topics: [Topics.orderEvents, Topics.sagaEvents, Topics.inventoryEvents].map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: false });
     await consumer.run({
