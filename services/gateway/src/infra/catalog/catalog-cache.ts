@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freshness, type CatalogPolicy } from '../../domain/catalog-freshness.js';
 import { catalogReads } from '../metrics.js';
+import { releaseLock } from '../redis-lock.js';
 
 /** One built catalog, as every replica shares it in Redis. */
 export interface CatalogEntry {
@@ -116,10 +117,8 @@ export class CatalogCache {
     const body = await this.load();
     const entry: CatalogEntry = { body, etag: etagOf(body), builtAt: startedAt };
     await this.redis.set(this.key, JSON.stringify(entry)).catch(() => undefined);
-    if (locked === 'OK') await this.redis.eval(releaseScript, 1, this.lockKey, token).catch(() => undefined);
+    if (locked === 'OK') await releaseLock(this.redis, this.lockKey, token);
     this.known = entry;
     return entry;
   }
 }
-
-const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

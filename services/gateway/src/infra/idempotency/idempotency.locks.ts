@@ -3,13 +3,11 @@ import { REDIS } from '@shopfront/runtime';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { redisKeyPrefix, type GatewayConfig } from '../../config.js';
+import { releaseLock } from '../redis-lock.js';
 import { GATEWAY_CONFIG } from '../tokens.js';
 import type { IdempotencyScope } from './idempotency.repository.js';
 
 export type Lock = { kind: 'acquired'; release(): Promise<void> } | { kind: 'held' } | { kind: 'unavailable' };
-
-// Deletes the lock only if it is still ours: an expired lock may already belong to a retry.
-const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * The fast path in front of Postgres: the first of many concurrent requests
@@ -36,9 +34,8 @@ export class IdempotencyLocks {
     }
     return {
       kind: 'acquired',
-      release: async () => {
-        await this.redis.eval(releaseScript, 1, key, token).catch(() => undefined); // expires by itself anyway
-      },
+      // Only if still ours: an expired lock may already belong to a retry.
+      release: () => releaseLock(this.redis, key, token),
     };
   }
 }
