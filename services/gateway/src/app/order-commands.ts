@@ -36,9 +36,10 @@ export class OrderCommands {
         headers: { 'x-order-id': orderId },
         body: command,
       });
+      const placedId = acceptedOrderId(answer) ?? orderId;
       // Counted at once, not when the broker tells: admission must see this replica's own burst (ADR 0020).
-      if (answer.status === 202) this.inFlight.placed(acceptedOrderId(answer) ?? orderId, Date.now());
-      return toStoredResponse(answer, answer.status < 300 ? { location: `/v1/orders/${acceptedOrderId(answer) ?? orderId}` } : {});
+      if (answer.status === 202) this.inFlight.placed(placedId, Date.now());
+      return toStoredResponse(answer, answer.status < 300 ? { location: `/v1/orders/${placedId}` } : {});
     });
   }
 

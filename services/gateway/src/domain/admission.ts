@@ -90,6 +90,7 @@ export class OrdersInFlight {
 
   ended(orderId: string, now: number): void {
     const placedAt = this.placedAt.get(orderId);
+    this.forgetEndingsBefore(now - this.windowMs); // here too: a replica nobody calls still hears every ending
     if (placedAt !== undefined) this.endings.push({ at: now, tookMs: now - placedAt });
     this.placedAt.delete(orderId);
     this.endedRecently.set(orderId, now);
@@ -103,9 +104,13 @@ export class OrdersInFlight {
 
   /** Orders ended per second over the window, and the 90th percentile of how long they took (undefined: none ended). */
   recent(now: number): { endedPerS: number; p90Ms: number | undefined } {
-    while (this.endings.length > 0 && this.endings[0]!.at < now - this.windowMs) this.endings.shift();
+    this.forgetEndingsBefore(now - this.windowMs);
     const took = this.endings.map((ending) => ending.tookMs).sort((a, b) => a - b);
     return { endedPerS: (took.length * 1000) / this.windowMs, p90Ms: took.length === 0 ? undefined : took[Math.ceil(took.length * 0.9) - 1] };
+  }
+
+  private forgetEndingsBefore(before: number): void {
+    while (this.endings.length > 0 && this.endings[0]!.at < before) this.endings.shift();
   }
 }
 
@@ -140,12 +145,16 @@ export class BacklogBound {
     this.bound = policy.burst;
   }
 
-  /** The bound now; moves it at most once per step, from what ended lately and what is in flight. */
-  at(now: number, recent: { p90Ms: number | undefined }, inFlight: number): number {
+  /**
+   * The bound now; moves it at most once per step, from what ended lately and what is in flight.
+   * `recent` is asked only when the bound moves: it sorts the last endings, and this runs per request.
+   */
+  at(now: number, recent: () => { p90Ms: number | undefined }, inFlight: number): number {
     if (now - this.movedAt < this.policy.stepMs) return this.bound;
     this.movedAt = now;
     const { floor, ceiling, targetMs, burst } = this.policy;
-    const slow = recent.p90Ms !== undefined && recent.p90Ms > targetMs;
+    const { p90Ms } = recent();
+    const slow = p90Ms !== undefined && p90Ms > targetMs;
     // Slow endings shrink the bound only while it is in use: orders that ended late after a fault,
     // on a platform now idle, say nothing about how many it can take now.
     if (slow && inFlight >= this.bound / 2) this.bound = Math.max(floor, Math.floor(this.bound * 0.85));

@@ -95,8 +95,8 @@ describe('OrdersInFlight.recent', () => {
 
 describe('BacklogBound', () => {
   const policy: BacklogPolicy = { burst: 150, targetMs: 1_000, floor: 20, ceiling: 400, stepMs: 500 };
-  const fast = { p90Ms: 300 };
-  const slow = { p90Ms: 2_500 };
+  const fast = () => ({ p90Ms: 300 });
+  const slow = () => ({ p90Ms: 2_500 });
 
   it('starts at the burst, and moves at most once a step', () => {
     const bound = new BacklogBound(policy);
@@ -123,7 +123,7 @@ describe('BacklogBound', () => {
   it('stays put while orders end in time and the backlog is well under it', () => {
     const bound = new BacklogBound(policy);
     assert.equal(bound.at(0, fast, 100), 150);
-    assert.equal(bound.at(500, { p90Ms: undefined }, 100), 150);
+    assert.equal(bound.at(500, () => ({ p90Ms: undefined }), 100), 150);
   });
 
   it('goes back to a whole burst once little is in flight, after a surge held it down', () => {

@@ -34,7 +34,7 @@ export class EdgeAdmission {
     return {
       concurrent: this.concurrent,
       ordersInFlight,
-      backlogBound: this.bound.at(now, this.ordersInFlight.recent(now), ordersInFlight ?? 0),
+      backlogBound: this.bound.at(now, () => this.ordersInFlight.recent(now), ordersInFlight ?? 0),
     };
   }
 
