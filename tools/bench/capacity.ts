@@ -53,11 +53,6 @@ export function parseCapacityArgs(args: string[], say: (line: string) => void = 
       kill: { type: 'string' },
     },
   });
-  const positive = (name: string, text: string) => {
-    const value = Number(text);
-    if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
-    return value;
-  };
   const rates = values.rates.split(',').map((rate) => positive('rates', rate.trim()));
   if (values.kill && values.url) throw new Error('--kill needs the bench to start the platform itself (its supervisor restarts the killed service); drop --url');
   if (values.profile && values.url) throw new Error('--profile needs the bench to start the platform itself (services run with their inspector on); drop --url');
@@ -75,6 +70,13 @@ export function parseCapacityArgs(args: string[], say: (line: string) => void = 
     kill: parseKill(values.kill),
     say,
   };
+}
+
+/** A flag's value as a positive number, or an error naming the flag. */
+export function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${text}"`);
+  return value;
 }
 
 const skus = Array.from({ length: 9 }, (_, index) => `SKU-00${index + 1}`);
@@ -218,4 +220,3 @@ export async function benchCapacity(options: CapacityOptions) {
     return result;
   });
 }
-

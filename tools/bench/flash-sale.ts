@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { watchedOf } from './capacity.ts';
+import { positive, watchedOf } from './capacity.ts';
 import { cpuDelta, sampleCpu } from './capacity/processes.ts';
 import { offerStep, type StepLoad } from './capacity/load.ts';
 import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
@@ -52,20 +52,15 @@ export function parseFlashSaleArgs(args: string[], say: (line: string) => void =
     },
   });
   if (values.profile && values.url) throw new Error('--profile needs the bench to start the platform itself (services run with their inspector on); drop --url');
-  const positive = (name: string) => {
-    const value = Number(values[name as keyof typeof values]);
-    if (!(value > 0)) throw new Error(`--${name} must be a positive number, got "${values[name as keyof typeof values]}"`);
-    return value;
-  };
   return {
-    surgeRate: positive('surge-rate'),
-    surgeSeconds: positive('surge-seconds'),
-    calmRate: positive('calm-rate'),
-    calmSeconds: positive('calm-seconds'),
-    browseRate: positive('browse-rate'),
-    drainS: positive('drain'),
+    surgeRate: positive('surge-rate', values['surge-rate']),
+    surgeSeconds: positive('surge-seconds', values['surge-seconds']),
+    calmRate: positive('calm-rate', values['calm-rate']),
+    calmSeconds: positive('calm-seconds', values['calm-seconds']),
+    browseRate: positive('browse-rate', values['browse-rate']),
+    drainS: positive('drain', values.drain),
     url: values.url,
-    portBase: positive('port-base'),
+    portBase: positive('port-base', values['port-base']),
     profile: values.profile,
     say,
   };

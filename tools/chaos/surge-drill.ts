@@ -5,11 +5,10 @@
  * never a timeout or another 5xx), browsing should stay served from the
  * cache, and every order it did accept must end as the invariants say.
  */
-import { anOrder } from '@shopfront/testing';
 import { keys, type GatewayClient } from '../../e2e/src/client.js';
-import { offerStep } from '../bench/capacity/load.ts';
+import { offerStep, stepOrder } from '../bench/capacity/load.ts';
 import { restock } from '../bench/capacity/platform.ts';
-import { orderPlan, percentiles } from '../bench/capacity/stats.ts';
+import { percentiles } from '../bench/capacity/stats.ts';
 import { browse } from '../bench/flash-sale/browse.ts';
 import type { Drill } from './drills.js';
 import { deadLetterCount } from './infra-drills.js';
@@ -28,7 +27,7 @@ export const surgeDrill: Drill = {
     const deadLettersBefore = await deadLetterCount();
     const shoppers = browse({ gatewayUrl: url, apiKey: keys.client2, rate: 50 });
     const prefix = `surge-${Date.now().toString(36)}`;
-    const load = await offerStep({ gatewayUrl: url, apiKey: keys.client1, rate, seconds, prefix, drainMs: 1_000, ordersPerCustomer: perCustomer });
+    const load = await offerStep({ gatewayUrl: url, apiKey: keys.client1, rate, seconds, prefix, drainMs: 1_000 });
     const reads = await shoppers.stop();
     const accepted = load.attempts.filter((attempt) => attempt.orderId);
     const refused = load.attempts.filter((attempt) => attempt.status === '503');
@@ -56,15 +55,12 @@ export const surgeDrill: Drill = {
   },
 };
 
-const perCustomer = 25;
-
 /** The same POST again (same key, same body, as offerStep sent it): the first order, marked replayed. */
 async function replayed(gateway: GatewayClient, prefix: string, attempts: { index: number; orderId?: string }[]): Promise<{ tried: number; same: number }> {
   const answers = await Promise.all(
     attempts.map(async ({ index, orderId }) => {
-      const plan = orderPlan(index);
-      const body = anOrder({ customerId: `${prefix}-c${Math.floor(index / perCustomer)}`, sku: plan.sku, quantity: 1, card: plan.card });
-      const answer = await gateway.placeOrder(body, { idempotencyKey: `${prefix}-${index}` });
+      const { body, idempotencyKey } = stepOrder(prefix, index);
+      const answer = await gateway.placeOrder(body, { idempotencyKey });
       return answer.status === 202 && answer.body.orderId === orderId && answer.headers.get('idempotent-replayed') === 'true';
     }),
   );

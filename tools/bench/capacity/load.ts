@@ -76,16 +76,24 @@ interface ListedOrder {
   updatedAt: string;
 }
 
+/** The n-th order of a step: its customer (orders go to customers in blocks), key and body, so a replay can send it again. */
+export function stepOrder(prefix: string, index: number, perCustomer = defaultOrdersPerCustomer) {
+  const plan = orderPlan(index);
+  const customerId = `${prefix}-c${Math.floor(index / perCustomer)}`;
+  return { customerId, idempotencyKey: `${prefix}-${index}`, body: anOrder({ customerId, sku: plan.sku, quantity: 1, card: plan.card }) };
+}
+
+const defaultOrdersPerCustomer = 25;
+
 export async function offerStep(options: StepOptions): Promise<StepLoad> {
   const { gatewayUrl, apiKey, prefix } = options;
-  const perCustomer = options.ordersPerCustomer ?? 25;
+  const perCustomer = options.ordersPerCustomer ?? defaultOrdersPerCustomer;
   const offsets = arrivalSchedule(options.rate, options.seconds);
   const attempts: Attempt[] = [];
   const terminals: Terminal[] = [];
   // customer → (orderId → index) of accepted orders not yet seen terminal
   const pending = new Map<string, Map<string, number>>();
   const lastListed = new Map<string, number>();
-  const customerOf = (index: number) => `${prefix}-c${Math.floor(index / perCustomer)}`;
   let sent = 0;
 
   const startAt = performance.now() + 200;
@@ -93,15 +101,14 @@ export async function offerStep(options: StepOptions): Promise<StepLoad> {
   const intendedAt = offsets.map((offset) => startedAt + offset);
 
   async function send(index: number, intended: number): Promise<void> {
-    const plan = orderPlan(index);
-    const customerId = customerOf(index);
+    const { customerId, idempotencyKey, body } = stepOrder(prefix, index, perCustomer);
     const leftAt = performance.now();
     let attempt: Attempt;
     try {
       const response = await fetch(`${gatewayUrl}/v1/orders`, {
         method: 'POST',
-        headers: { 'x-api-key': apiKey, 'content-type': 'application/json', 'idempotency-key': `${prefix}-${index}` },
-        body: JSON.stringify(anOrder({ customerId, sku: plan.sku, quantity: 1, card: plan.card })),
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(20_000),
       });
       const text = await response.text();
