@@ -33,8 +33,11 @@ export function Charts() {
     const read = async () => {
       try {
         const snapshot = await adminApi('/v1/admin/metrics', MetricsSnapshot);
-        if (last.current && !stopped) setPoints((current) => [...current, pointBetween(last.current!, snapshot)].slice(-keep));
+        // Taken now: React runs the updater later, when last.current already holds this snapshot
+        // (a point between a snapshot and itself showed 0.0 orders/s whatever completed).
+        const before = last.current;
         last.current = snapshot;
+        if (before && !stopped) setPoints((current) => [...current, pointBetween(before, snapshot)].slice(-keep));
       } catch {
         // A missed read leaves a gap; the next one carries on.
       }
