@@ -40,6 +40,8 @@ try {
       BREAKER_MIN_RPS: '0.5',
       // Redrives 200 ms apart: the rate scenario tells a paced redrive from an unpaced one by far more than the clocks' jitter.
       REDRIVE_RATE_PER_S: '5',
+      // Low enough that one burst of reads from a test client is refused in part (429), far above what the clicks need.
+      RATE_LIMIT_POINTS: '100',
       OTEL_TRACES_EXPORTER: 'file',
       OTEL_TRACES_FILE: spansFile,
     },

@@ -3,7 +3,7 @@ import { eventually } from '@shopfront/testing';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations } from './browser.js';
-import { sagaFiltersScenario } from './console-views.js';
+import { chartsAndRefusalsScenario, sagaFiltersScenario } from './console-views.js';
 import { clickToConfirmed } from './measure.js';
 import { adminKey, orderIdOf, placeByClicking, shot, timeout, typeAdminKey, withPage, type BrowserContext, type Scenario } from './pages.js';
 import { cancelScenario, forceCompensationScenario, redriveRateScenario, redriveScenario, redriveSelectionScenario, retryScenario } from './operator-actions.js';
@@ -105,7 +105,6 @@ export const browserScenarios = (measureOrders: number): Scenario[] => [
             await page.getByLabel('Admin key').fill(adminKey);
             await page.waitForTimeout(2_500);
             await check(path);
-            if (path === '/console/charts') await shot(page, context, 'console-charts');
           }
           assert.deepEqual(serious, []);
         },
@@ -113,6 +112,7 @@ export const browserScenarios = (measureOrders: number): Scenario[] => [
       ),
   },
   sagaFiltersScenario,
+  chartsAndRefusalsScenario,
   clickToConfirmed(measureOrders),
 ];
 
