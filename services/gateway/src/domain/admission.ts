@@ -34,6 +34,8 @@ export interface Load {
   ordersInFlight: number | undefined;
   /** At this many in flight new checkouts are refused (BacklogBound). */
   backlogBound: number;
+  /** This checkout's Idempotency-Key was answered here before: its retry replays the stored answer and adds nothing to the backlog. */
+  answeredBefore?: boolean;
 }
 
 export type Verdict = { admit: true } | { admit: false; reason: 'gateway-busy' | 'pipeline-full'; retryAfterS: number };
@@ -53,10 +55,37 @@ export function admit(kind: RequestClass, load: Load, limits: AdmissionLimits): 
       return load.concurrent < limits.maxConcurrent * limits.shedAt[kind] ? { admit: true } : { admit: false, reason: 'gateway-busy', retryAfterS: 1 };
     case 'checkout':
       if (load.concurrent >= limits.maxConcurrent * limits.shedAt.checkout) return { admit: false, reason: 'gateway-busy', retryAfterS: 1 };
-      if (load.ordersInFlight !== undefined && load.ordersInFlight >= load.backlogBound) return { admit: false, reason: 'pipeline-full', retryAfterS: 2 };
+      if (load.ordersInFlight !== undefined && load.ordersInFlight >= load.backlogBound && !load.answeredBefore) return { admit: false, reason: 'pipeline-full', retryAfterS: 2 };
       return { admit: true };
     default:
       return assertNever(kind);
+  }
+}
+
+/**
+ * The checkouts this replica answered 2xx lately, by client and
+ * Idempotency-Key: a client that lost the answer and retries gets it again
+ * from the idempotency store, which costs the pipeline nothing, so a full
+ * backlog is no reason to refuse it. Bounded in count and age; a retry that
+ * lands on another replica is refused with Retry-After like any checkout.
+ */
+export class AnsweredCheckouts {
+  private readonly answeredAt = new Map<string, number>();
+
+  constructor(private readonly keepMs: number, private readonly capacity: number) {}
+
+  remember(checkout: string, now: number): void {
+    this.answeredAt.delete(checkout); // re-inserted last: the map's order is oldest first
+    this.answeredAt.set(checkout, now);
+    for (const [oldest, at] of this.answeredAt) {
+      if (this.answeredAt.size <= this.capacity && at > now - this.keepMs) break;
+      this.answeredAt.delete(oldest);
+    }
+  }
+
+  has(checkout: string, now: number): boolean {
+    const at = this.answeredAt.get(checkout);
+    return at !== undefined && at > now - this.keepMs;
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { admit, BacklogBound, classify, defaultShedAt, OrdersInFlight, type AdmissionLimits, type BacklogPolicy } from './admission.js';
+import { admit, AnsweredCheckouts, BacklogBound, classify, defaultShedAt, OrdersInFlight, type AdmissionLimits, type BacklogPolicy } from './admission.js';
 
 const limits: AdmissionLimits = { maxConcurrent: 100, shedAt: defaultShedAt };
 
@@ -44,6 +44,11 @@ describe('admit', () => {
     assert.equal(admit('checkout', at(0, 59), limits).admit, true);
     assert.equal(admit('status', at(0, 500), limits).admit, true);
     assert.equal(admit('browse', at(0, 500), limits).admit, true);
+  });
+
+  it('lets a retry of a checkout answered here through a full backlog, never a full gateway', () => {
+    assert.equal(admit('checkout', { ...at(0, 60), answeredBefore: true }, limits).admit, true);
+    assert.deepEqual(admit('checkout', { ...at(90, 60), answeredBefore: true }, limits), { admit: false, reason: 'gateway-busy', retryAfterS: 1 });
   });
 
   it('admits checkouts while the backlog is unknown (the order waits durably in the outbox)', () => {
@@ -139,5 +144,19 @@ describe('BacklogBound', () => {
     assert.equal(bound.at(0, slow, 10), 150);
     assert.equal(bound.at(500, slow, 74), 150);
     assert.equal(bound.at(1_000, slow, 75), 127);
+  });
+});
+
+describe('AnsweredCheckouts', () => {
+  it('knows a checkout for as long as it keeps them, and forgets the oldest past its capacity', () => {
+    const answered = new AnsweredCheckouts(1_000, 2);
+    answered.remember('k|a', 0);
+    answered.remember('k|b', 100);
+    assert.equal(answered.has('k|a', 999), true);
+    assert.equal(answered.has('k|a', 1_000), false, 'past keepMs');
+    assert.equal(answered.has('other|a', 500), false, 'another client’s key');
+    answered.remember('k|a', 200); // answered again: now the newest
+    answered.remember('k|c', 300);
+    assert.deepEqual(['k|a', 'k|b', 'k|c'].map((key) => answered.has(key, 400)), [true, false, true]);
   });
 });

@@ -70,6 +70,20 @@ describe('admission: the saga backlog', () => {
     await eventually(async () => (await place(gateway)).status === 202, { what: 'a checkout admitted once an order ended', timeoutMs: 15_000 });
   });
 
+  it('given a full backlog, then a retry of a checkout this replica accepted replays its answer instead of a 503', async () => {
+    const gateway = await gatewayWith({ ADMISSION_BURST: '1' });
+    const idempotencyKey = crypto.randomUUID();
+    const placeKeyed = () => call<{ orderId: string }>(gateway.url, 'POST', '/v1/orders', { body: anOrder(), headers: { 'idempotency-key': idempotencyKey } });
+    const first = await placeKeyed();
+    assert.equal(first.status, 202);
+    assert.equal((await place(gateway)).status, 503, 'a new checkout is refused: the backlog is full');
+    const again = await placeKeyed();
+    assert.equal(again.status, 202);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(again.body.orderId, first.body.orderId);
+    assert.equal(stub.callsTo('POST', '/orders').length, 1, 'the replay reached no service');
+  });
+
   it('given orders placed through another replica, then this one counts them too (every replica reads the whole topic)', async () => {
     const gateway = await gatewayWith({ ADMISSION_BURST: '2' });
     for (const orderId of [crypto.randomUUID(), crypto.randomUUID()]) {

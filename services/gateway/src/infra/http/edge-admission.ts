@@ -1,6 +1,6 @@
 import { HttpProblem, sendProblem } from '@shopfront/http';
 import type { FastifyInstance } from 'fastify';
-import { admit, BacklogBound, classify, OrdersInFlight, type AdmissionLimits, type BacklogPolicy } from '../../domain/admission.js';
+import { admit, AnsweredCheckouts, BacklogBound, classify, OrdersInFlight, type AdmissionLimits, type BacklogPolicy } from '../../domain/admission.js';
 import { admissionLimit, admissionRefusals, reportAdmissionLoad } from '../metrics.js';
 
 /**
@@ -16,6 +16,8 @@ export class EdgeAdmission {
   private readonly checkouts = new Map<string, number>();
   private readonly stopReporting: () => void;
   private readonly bound: BacklogBound;
+  /** Ten minutes covers a client's retries; 100,000 keys is a few MB at most. */
+  private readonly answered = new AnsweredCheckouts(10 * 60_000, 100_000);
 
   constructor(
     readonly ordersInFlight: OrdersInFlight,
@@ -42,18 +44,21 @@ export class EdgeAdmission {
     fastify.addHook('onRequest', (request, reply, done) => {
       const kind = classify(request.method, request.url);
       if (kind === 'unshed') return done();
-      const verdict = admit(kind, this.load(), this.limits);
+      const now = Date.now();
+      const checkout = kind === 'checkout' ? checkoutOf(request.headers, request.id) : undefined;
+      const verdict = admit(kind, { ...this.load(now), answeredBefore: checkout?.keyed && this.answered.has(checkout.id, now) }, this.limits);
       if (!verdict.admit) {
         admissionRefusals.inc({ class: kind, reason: verdict.reason });
         sendProblem(reply, refusal(verdict.reason, verdict.retryAfterS), request.url);
         return; // the reply is sent: Fastify stops here
       }
       this.concurrent++;
-      const checkout = kind === 'checkout' ? `${String(request.headers['x-api-key'] ?? request.headers.authorization ?? '')}|${String(request.headers['idempotency-key'] ?? request.id)}` : undefined;
-      if (checkout) this.checkouts.set(checkout, (this.checkouts.get(checkout) ?? 0) + 1);
+      if (checkout) this.checkouts.set(checkout.id, (this.checkouts.get(checkout.id) ?? 0) + 1);
       reply.raw.once('close', () => {
         this.concurrent--;
-        if (checkout) release(this.checkouts, checkout);
+        if (!checkout) return;
+        release(this.checkouts, checkout.id);
+        if (checkout.keyed && reply.statusCode >= 200 && reply.statusCode < 300) this.answered.remember(checkout.id, Date.now());
       });
       done();
     });
@@ -62,6 +67,12 @@ export class EdgeAdmission {
   close(): void {
     this.stopReporting();
   }
+}
+
+/** A checkout by client credential and Idempotency-Key (the request id when it has none: then it is never a retry). */
+function checkoutOf(headers: Record<string, string | string[] | undefined>, requestId: string): { id: string; keyed: boolean } {
+  const key = headers['idempotency-key'];
+  return { id: `${String(headers['x-api-key'] ?? headers.authorization ?? '')}|${String(key ?? requestId)}`, keyed: key !== undefined };
 }
 
 function release(counts: Map<string, number>, key: string): void {
