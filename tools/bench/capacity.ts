@@ -115,7 +115,7 @@ async function measureIdle(platform: BenchPlatform, seconds: number) {
   };
 }
 
-async function runStep(platform: BenchPlatform, options: CapacityOptions, run: string, rate: number, pgbench: PgbenchResult | null, profile: boolean) {
+async function runStep(platform: BenchPlatform, options: CapacityOptions, run: string, step: number, rate: number, pgbench: PgbenchResult | null, profile: boolean) {
   const watched = watchedOf(platform);
   const profiler: StepProfiler | undefined = profile
     ? await profilePlatform(platform)
@@ -129,7 +129,8 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
     apiKey: 'dev-key-1',
     rate,
     seconds: options.seconds,
-    prefix: `bench-${run}-${rate}`,
+    // The step's position too: a rate offered twice must place new orders, not replay the first step's keys.
+    prefix: `bench-${run}-s${step}-${rate}`,
     drainMs: options.drainS * 1000,
     onProgress: (progress) =>
       options.say(`  ${String(rate).padStart(4)}/s  ${String(progress.elapsedS).padStart(3)} s  sent ${progress.sent}  answered ${progress.answered}  accepted ${progress.accepted}  terminal ${progress.terminal}`),
@@ -185,9 +186,9 @@ export async function benchCapacity(options: CapacityOptions) {
     say(`  services ${idle.percentOfOneCore.services} % of one core, whole platform ${idle.percentOfOneCore.platform} %, ${idle.commitsPerSecond.total} commits/s`);
 
     let failuresInARow = 0;
-    for (const rate of options.rates) {
+    for (const [step, rate] of options.rates.entries()) {
       const profileThis = options.profile && !profiled?.files.length;
-      const { result, profiles } = await runStep(platform, options, run, rate, pgbench, profileThis);
+      const { result, profiles } = await runStep(platform, options, run, step, rate, pgbench, profileThis);
       steps.push(result);
       say(`  ${rate}/s: ${result.accepted}/${result.offered} accepted, ${result.terminal} terminal, ${result.completedPerSecond}/s, p99 ${result.placeToTerminalMs.p99} ms, ${result.transactionsPerOrder.total ?? '-'} xact/order → ${result.sustained ? 'sustained' : 'NOT sustained'}`);
       if (profiles) profiled = { rate, files: result.sustained && rate !== options.rates.at(-1) ? [] : writeProfiles(`capacity-${run}-${rate}`, profiles) };
