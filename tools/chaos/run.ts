@@ -1,12 +1,17 @@
 /**
  * `npm run chaos -- <drill>|all|list`: runs drills against a platform started
  * with `npm start`, then checks the contract's invariants for every order the
- * drill placed. Prints a table; exits non-zero if any invariant broke.
+ * drill placed, and judges the drill's recorded history (history/checker.ts),
+ * written to bench-results/chaos-<drill>-<time>.json. Prints a table; exits
+ * non-zero if any invariant broke.
  */
 import { join } from 'node:path';
 import { GatewayClient } from '../../e2e/src/client.js';
 import { checkInvariants } from '../../e2e/src/invariants.js';
 import { repoRoot } from '../runner/platform.ts';
+import { checkHistory, formatViolation, invariantTitles, type Violation } from './history/checker.js';
+import type { FinalState, StockRow } from './history/history.js';
+import { readFinalState, RecordingGateway, startingInventory, writeVerdict } from './history/recorder.js';
 import { drills as processDrills } from './drills.js';
 import { infrastructureDrills } from './infra-drills.js';
 import { surgeDrill } from './surge-drill.js';
@@ -33,8 +38,11 @@ const rows: { drill: string; fault: string; orders: number; invariant: string; h
 for (const drill of drills.filter((candidate) => wanted === 'all' || candidate.name === wanted)) {
   console.log(`▸ ${drill.name}: ${drill.fault}`);
   const started = Date.now();
-  const outcome = await drill.run(context);
-  const results = [...outcome.checks, ...(await checkInvariants(gateway, outcome.orderIds, { settleMs: drill.settleMs }))];
+  const recording = new RecordingGateway(gatewayUrl, drill.name);
+  const inventoryAtStart = await startingInventory(recording);
+  const outcome = await drill.run({ ...context, gateway: recording });
+  const results = [...outcome.checks, ...(await checkInvariants(recording, outcome.orderIds, { settleMs: drill.settleMs }))];
+  results.push(...(await judgeHistory(recording, inventoryAtStart)));
   for (const result of results) rows.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, ...result });
   console.log(`    done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -46,3 +54,27 @@ for (const row of rows) {
 const broken = rows.filter((row) => !row.holds).length;
 console.log(`\n${rows.length - broken} passed, ${broken} failed`);
 process.exit(broken === 0 ? 0 : 1);
+
+/** The history checker's verdict as rows: one per invariant it found broken, or one saying none was. */
+async function judgeHistory(recording: RecordingGateway, inventoryAtStart: StockRow[]): Promise<{ invariant: string; holds: boolean; detail: string }[]> {
+  const history = recording.history();
+  let final: FinalState | undefined;
+  let violations: Violation[] = [];
+  let unread: string | undefined;
+  try {
+    final = await readFinalState(recording, history, inventoryAtStart);
+    violations = checkHistory(history, final);
+  } catch (error) {
+    unread = (error as Error).message;
+  }
+  const file = writeVerdict(join(repoRoot, 'bench-results'), history, final, violations);
+  console.log(`    history of ${history.operations.length} operations: ${file}`);
+  if (unread) return [{ invariant: 'history checker', holds: false, detail: unread }];
+  if (violations.length === 0) return [{ invariant: `history checker: ${history.operations.length} operations, 0 violations`, holds: true, detail: '' }];
+  console.log(formatViolation(violations[0]!, history.startedAt).replace(/^/gm, '    '));
+  const broken = [...new Set(violations.map((violation) => violation.invariant))];
+  return broken.map((invariant) => {
+    const of = violations.filter((violation) => violation.invariant === invariant);
+    return { invariant: `history: ${invariantTitles[invariant]}`, holds: false, detail: `${of.length} violation(s); first: ${of[0]!.explanation}` };
+  });
+}

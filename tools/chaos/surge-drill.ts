@@ -11,6 +11,7 @@ import { restock } from '../bench/capacity/platform.ts';
 import { percentiles } from '../bench/capacity/stats.ts';
 import { browse } from '../bench/flash-sale/browse.ts';
 import type { Drill } from './drills.js';
+import { recordPlaces, recordStockSets } from './history/recorder.js';
 import { deadLetterCount } from './infra-drills.js';
 
 const rate = Number(process.env.SURGE_RATE ?? 120);
@@ -23,12 +24,14 @@ export const surgeDrill: Drill = {
   settleMs: 60_000,
   async run({ gateway, log }) {
     const url = gateway.baseUrl;
-    await restock(url, skus, Math.ceil((rate * seconds) / skus.length) + 500, keys.admin);
+    // Sent around the gateway client: recorded by hand, so the history checker sees the restock and every checkout.
+    await recordStockSets(gateway, skus, () => restock(url, skus, Math.ceil((rate * seconds) / skus.length) + 500, keys.admin));
     const deadLettersBefore = await deadLetterCount();
     const shoppers = browse({ gatewayUrl: url, apiKey: keys.client2, rate: 50 });
     const prefix = `surge-${Date.now().toString(36)}`;
     const load = await offerStep({ gatewayUrl: url, apiKey: keys.client1, rate, seconds, prefix, drainMs: 1_000 });
     const reads = await shoppers.stop();
+    recordPlaces(gateway, load.attempts.map(({ index, status, orderId, sendLagMs, postMs }) => ({ ...stepOrder(prefix, index), clientKey: keys.client1, invokedAt: load.intendedAt[index]! + sendLagMs, completedAt: load.intendedAt[index]! + postMs, status, orderId })));
     const accepted = load.attempts.filter((attempt) => attempt.orderId);
     const refused = load.attempts.filter((attempt) => attempt.status === '503');
     const others = load.attempts.filter((attempt) => !attempt.orderId && attempt.status !== '503');
