@@ -38,6 +38,27 @@ export async function ensureProjection(pool: Pool, projection: Projection, schem
 }
 
 /**
+ * Whether events the projection reads wait after its checkpoint: one read-only
+ * statement without a lock. The runner asks this before every poll, so an idle
+ * poll costs no write (applyBatch locks the checkpoint row, which gives even an
+ * empty transaction an xid and WAL: ten of an idle order's 49 commits were those).
+ */
+export async function hasPendingEvents(sql: Sql, projection: Projection, checkpointName = projection.name): Promise<boolean> {
+  const { rows } = await sql.query<{ pending: boolean }>({
+    name: 'projection-peek',
+    text: `SELECT NOT EXISTS (SELECT 1 FROM projection_checkpoints WHERE name = $1)
+               OR EXISTS (
+                 SELECT 1 FROM events e, projection_checkpoints c
+                  WHERE c.name = $1
+                    AND (e.transaction_id, e.global_position) > (c.transaction_id, c.position)
+                    AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                    AND e.type = ANY($2::text[])) AS pending`,
+    values: [checkpointName, projection.handles],
+  });
+  return rows[0]?.pending === true;
+}
+
+/**
  * Applies one batch after the projection's checkpoint, in one transaction with
  * the checkpoint's advance: a crash repeats the batch or none of it. The
  * checkpoint row is locked, so two runners never apply the same batch.

@@ -1,5 +1,5 @@
 import { PollPause, type Pool } from '@shopfront/postgres';
-import { applyBatch, ensureProjection, type Projection } from './projections.js';
+import { applyBatch, ensureProjection, hasPendingEvents, type Projection } from './projections.js';
 import { onAppend } from './store.js';
 import type { Upcaster } from './upcasting.js';
 
@@ -16,8 +16,9 @@ export interface RunnerOptions {
 
 /**
  * Keeps async projections up to date by polling the store's index. Appends send
- * no NOTIFY: it would serialise commits. Each poll is a transaction, so a runner
- * that finds nothing backs off (busy interval doubling up to the idle one) and an
+ * no NOTIFY: it would serialise commits. A poll first asks, without a lock,
+ * whether anything waits (hasPendingEvents); a runner that finds nothing backs
+ * off (busy interval doubling up to the idle one) and an
  * append in this process brings it back to the busy interval at once.
  */
 export class ProjectionRunner {
@@ -54,7 +55,7 @@ export class ProjectionRunner {
       let applied = 0;
       for (const projection of this.options.projections) {
         try {
-          applied += await applyBatch(this.options.pool, projection, { upcasters: this.options.upcasters });
+          if (await hasPendingEvents(this.options.pool, projection)) applied += await applyBatch(this.options.pool, projection, { upcasters: this.options.upcasters });
         } catch (error) {
           this.options.onError?.(error, projection.name);
         }
