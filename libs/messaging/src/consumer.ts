@@ -28,6 +28,12 @@ export interface ConsumerOptions {
   topics: Topic[];
   topicPrefix?: string;
   handle: MessageHandler;
+  /**
+   * The message types the handler acts on. Any other type on its topics is passed over without a
+   * transaction or an inbox row (it has no effect to guard), and the offset moves past it: on a topic
+   * several services read, most deliveries are for someone else. Absent: every type is handled.
+   */
+  handles?: readonly string[] | undefined;
   /** Once-per-transaction work of the handler (locks taken up front, announcements coalesced). */
   batch?: BatchHooks | undefined;
   /**
@@ -175,19 +181,24 @@ export class MessageConsumer {
         invalid.push({ raw, error });
       }
     }
+    const { handles } = this.options;
+    const wanted = handles ? parsed.filter((entry) => handles.includes(entry.message.type)) : parsed;
+    if (wanted.length < parsed.length) {
+      for (const entry of parsed) if (!wanted.includes(entry)) consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: 'passed-over' });
+    }
     const context = { ...this.options, topic: batch.topic, partition: batch.partition };
-    const fastPath = await this.untilInfrastructureAnswers(() => applyBatch(context, parsed), heartbeat, live);
+    const fastPath = await this.untilInfrastructureAnswers(() => applyBatch(context, wanted), heartbeat, live);
     if (fastPath === 'stale') return undefined;
     if (fastPath.outcome === 'failed') {
       batches.inc({ consumer: this.options.name, outcome: 'split' });
-      for (const entry of parsed) {
+      for (const entry of wanted) {
         if (!live()) return undefined;
         const result = await this.untilInfrastructureAnswers(() => this.applyWithAttempts(context, entry, heartbeat), heartbeat, live);
         if (result === 'stale') return undefined;
       }
     } else {
       batches.inc({ consumer: this.options.name, outcome: 'applied' });
-      parsed.forEach((entry, i) => consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: fastPath.processed[i] ? 'processed' : 'duplicate' }));
+      wanted.forEach((entry, i) => consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: fastPath.processed[i] ? 'processed' : 'duplicate' }));
     }
     for (const { raw, error } of invalid) {
       const sent = await this.untilInfrastructureAnswers(() => this.sendDeadLetter(batch.topic, batch.partition, raw, error, 1, undefined), heartbeat, live);

@@ -30,12 +30,13 @@ after(async () => {
 });
 
 /** A consumer of saga.replies whose effect is a row per message; `fail` decides per attempt. */
-async function consumer(name: string, fail: (message: Message, attempt: number) => Error | undefined) {
+async function consumer(name: string, fail: (message: Message, attempt: number) => Error | undefined, handles?: readonly Message['type'][]) {
   const attempts = new Map<string, number>();
   const instance = new MessageConsumer({
     kafka: kafka.kafka,
     pool: db.pool,
     name,
+    handles,
     topics: [Topics.sagaReplies],
     topicPrefix: kafka.topicPrefix,
     retryBaseMs: 20,
@@ -115,6 +116,18 @@ describe('messaging on real Kafka and Postgres', () => {
     await eventually(async () => (await effectsOf(orderId, 'dedupe-test')) >= 1, { what: 'first delivery', timeoutMs: 20_000 });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(await effectsOf(orderId, 'dedupe-test'), 1);
+  });
+
+  it('given a consumer that handles one type, then another type on its topic is passed over without an inbox row, and what follows is applied', async () => {
+    await consumer('picky-test', () => undefined, ['StockReserved']);
+    const [other, wanted] = [randomUUID(), randomUUID()];
+    const passed = createMessage('StockReleased', { orderId: other }, { correlationId: other });
+    await publishRaw(passed);
+    await publishRaw(createMessage('StockReserved', { orderId: wanted }, { correlationId: wanted }));
+    await eventually(async () => (await effectsOf(wanted, 'picky-test')) === 1, { what: 'the handled type applied', timeoutMs: 20_000 });
+    assert.equal(await effectsOf(other, 'picky-test'), 0);
+    const claims = await db.pool.query("SELECT 1 FROM inbox WHERE consumer = 'picky-test' AND message_id = $1", [passed.messageId]);
+    assert.equal(claims.rowCount, 0, 'a passed-over message leaves no inbox row');
   });
 
   it('given a transient failure, when retried, then the effect lands once; given a poison message or lasting failure, then it is dead-lettered with its attempts', async () => {

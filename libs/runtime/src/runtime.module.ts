@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Topic } from '@shopfront/contracts';
+import type { Message, Topic } from '@shopfront/contracts';
 import { FaultInjector, ReadinessRegistry } from '@shopfront/http';
 import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox, type BatchHooks, type MessageHandler } from '@shopfront/messaging';
 import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
@@ -12,6 +12,8 @@ import { KAFKA, LOGGER, PG_POOL, REDIS, RUNTIME_OPTIONS } from './tokens.js';
 
 /** A provider that handles the messages of one consumer group. */
 export interface MessageHandlerProvider {
+  /** The message types it acts on; others on its topics cost no transaction (ConsumerOptions.handles). */
+  readonly handles?: readonly Message['type'][];
   handle: MessageHandler;
   /** Once per transaction, before its first message (see BatchHooks). */
   openBatch?: NonNullable<BatchHooks['open']>;
@@ -190,6 +192,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         topics: spec.topics,
         topicPrefix,
         maxAttempts: spec.maxAttempts,
+        handles: handler.handles,
         batch: {
           ...(handler.openBatch ? { open: handler.openBatch.bind(handler) } : {}),
           ...(handler.closeBatch ? { close: handler.closeBatch.bind(handler) } : {}),

@@ -14,6 +14,8 @@ const handled = ['ReserveStock', 'ReleaseStock'] as const;
 /** Carries out the orchestrator's stock commands and answers each on saga.replies. */
 @Injectable()
 export class InventoryCommands implements MessageHandlerProvider {
+  readonly handles = handled;
+
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {

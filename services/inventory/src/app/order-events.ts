@@ -10,6 +10,9 @@ import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js
 /** Choreography: a confirmed order's reserved units become sold. No orchestrator involved. */
 @Injectable()
 export class OrderEvents implements MessageHandlerProvider {
+  /** Other order events are not ours to act on: they cost this consumer no transaction. */
+  readonly handles = ['OrderConfirmed'] as const;
+
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
     return openStockBatch(tx, messages);
   }
@@ -19,7 +22,7 @@ export class OrderEvents implements MessageHandlerProvider {
   }
 
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, ['OrderConfirmed'])) return; // other order events are not ours to act on
+    if (!isMessageOf(message, this.handles)) return;
     const { orderId } = message.data;
     await lockKey(tx, `reservation:${orderId}`);
     const existing = await findReservation(tx, orderId);

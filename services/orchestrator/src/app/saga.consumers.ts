@@ -13,10 +13,10 @@ import { AdvanceSaga } from './advance-saga.js';
  * and read once before its first message and written once after its last.
  */
 abstract class SagaBatchConsumer implements MessageHandlerProvider {
-  protected abstract readonly handled: readonly Message['type'][];
+  abstract readonly handles: readonly Message['type'][];
 
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
-    return lockSagasOfBatch(tx, messages.filter((message) => isMessageOf(message, this.handled)).map((message) => (message.data as { orderId: string }).orderId));
+    return lockSagasOfBatch(tx, messages.filter((message) => isMessageOf(message, this.handles)).map((message) => (message.data as { orderId: string }).orderId));
   }
 
   async closeBatch(tx: pg.PoolClient): Promise<void> {
@@ -38,7 +38,7 @@ const orderEventsHandled = ['OrderPlaced', 'OrderCancellationRequested'] as cons
 /** `orchestrator.order-events`: starts a saga on OrderPlaced and cancels it on the customer's request. */
 @Injectable()
 export class OrderEventsConsumer extends SagaBatchConsumer {
-  protected readonly handled = orderEventsHandled;
+  readonly handles = orderEventsHandled;
 
   constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga) {
     super();
@@ -53,7 +53,7 @@ export class OrderEventsConsumer extends SagaBatchConsumer {
 /** `orchestrator.replies`: every participant's answer moves the saga it belongs to (or is ignored as stale). */
 @Injectable()
 export class SagaRepliesConsumer extends SagaBatchConsumer {
-  protected readonly handled = replyTypes;
+  readonly handles = replyTypes;
 
   constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga) {
     super();

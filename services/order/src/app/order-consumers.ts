@@ -11,8 +11,10 @@ import { executeOnOrder } from './order-commands.js';
 /** The orchestrator's verdicts on order.commands: confirm, or cancel with a reason. */
 @Injectable()
 export class OrderVerdicts implements MessageHandlerProvider {
+  readonly handles = ['ConfirmOrder', 'CancelOrder'] as const;
+
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, ['ConfirmOrder', 'CancelOrder'])) return;
+    if (!isMessageOf(message, this.handles)) return;
     const { orderId } = message.data;
     const context = { causationId: message.messageId };
     try {
@@ -37,8 +39,10 @@ export class OrderVerdicts implements MessageHandlerProvider {
 /** The orchestrator's saga steps on saga.events become the order's timeline. */
 @Injectable()
 export class SagaSteps implements MessageHandlerProvider {
+  readonly handles = ['SagaStepRecorded'] as const;
+
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, ['SagaStepRecorded'])) return;
+    if (!isMessageOf(message, this.handles)) return;
     const { orderId, step, phase, detail } = message.data;
     await recordTimeline(tx, { messageId: message.messageId, orderId, at: message.occurredAt, kind: 'SagaStepRecorded', step, phase, detail });
   }
@@ -47,8 +51,10 @@ export class SagaSteps implements MessageHandlerProvider {
 /** Choreography: inventory's StockChanged keeps this service's catalog and prices current. */
 @Injectable()
 export class CatalogUpdates implements MessageHandlerProvider {
+  readonly handles = ['StockChanged'] as const;
+
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, ['StockChanged'])) return;
+    if (!isMessageOf(message, this.handles)) return;
     await upsertCatalogEntry(tx, message.data);
   }
 }

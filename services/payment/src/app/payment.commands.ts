@@ -20,6 +20,8 @@ const handled = ['AuthorizePayment', 'CapturePayment', 'VoidPayment', 'RefundPay
  */
 @Injectable()
 export class PaymentCommands implements MessageHandlerProvider {
+  readonly handles = handled;
+
   constructor(
     @Inject(CARD_PROVIDER) private readonly provider: CardProvider,
     @Inject(LOGGER) private readonly logger: Logger,

@@ -14,6 +14,8 @@ const handled = ['ScheduleShipment', 'CancelShipment'] as const;
 /** Carries out the orchestrator's shipping commands and answers each on saga.replies. */
 @Injectable()
 export class ShippingCommands implements MessageHandlerProvider {
+  readonly handles = handled;
+
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   async handle(message: Message, tx: pg.PoolClient, _delivery: Delivery): Promise<void> {
