@@ -42,6 +42,12 @@ export interface ConsumerOptions {
    * nor holds its locks for seconds.
    */
   maxBatchMessages?: number;
+  /**
+   * For read models that may lag: after a batch, wait this long before the next fetch, so messages
+   * that arrive meanwhile share one transaction and one offset commit instead of one each. Costs up
+   * to this much lag; never for a step of a saga, where every hop's delay adds to the order's.
+   */
+  lingerMs?: number;
   /** Attempts for a message that fails by itself (a bug, a handler's TransientError) before its dead letter. */
   maxAttempts?: number;
   retryBaseMs?: number;
@@ -77,6 +83,11 @@ const batches = new Counter({
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits `ms` in short slices, so a stop or a rebalance is not held up by a linger. */
+async function lingerWhile(live: () => boolean, ms: number): Promise<void> {
+  for (const until = Date.now() + ms; live() && Date.now() < until; ) await sleep(Math.min(50, until - Date.now()));
+}
 
 /**
  * An idempotent Kafka consumer, one transaction per batch of a partition.
@@ -134,6 +145,7 @@ export class MessageConsumer {
           await commitOffsetsIfNecessary();
           if (from + size < batch.messages.length) await heartbeat();
         }
+        if (this.options.lingerMs && batch.messages.length < size) await lingerWhile(live, this.options.lingerMs);
       },
     });
     this.crashed = undefined;

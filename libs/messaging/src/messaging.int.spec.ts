@@ -130,6 +130,29 @@ describe('messaging on real Kafka and Postgres', () => {
     assert.equal(claims.rowCount, 0, 'a passed-over message leaves no inbox row');
   });
 
+  it('given a lingering consumer, then messages that arrive while it lingers share one transaction', async () => {
+    await db.pool.query('CREATE TABLE IF NOT EXISTS lingered (order_id uuid, tx bigint)');
+    const instance = new MessageConsumer({
+      kafka: kafka.kafka,
+      pool: db.pool,
+      name: 'linger-test',
+      topics: [Topics.sagaReplies],
+      topicPrefix: kafka.topicPrefix,
+      lingerMs: 1_500,
+      handle: async (message, tx) => void (await tx.query('INSERT INTO lingered VALUES ($1, txid_current())', [message.correlationId])),
+    });
+    await instance.start();
+    stops.push(() => instance.stop());
+    const orderIds = [randomUUID(), randomUUID(), randomUUID()];
+    const txOf = async (orderId: string) => (await db.pool.query<{ tx: string }>('SELECT tx::text FROM lingered WHERE order_id = $1', [orderId])).rows[0]?.tx;
+    await publishRaw(createMessage('StockReserved', { orderId: orderIds[0]! }, { correlationId: orderIds[0]! }));
+    await eventually(async () => (await txOf(orderIds[0]!)) !== undefined, { what: 'the first message applied', timeoutMs: 20_000 });
+    // Sent while the consumer lingers after the first: fetched together afterwards.
+    for (const orderId of orderIds.slice(1)) await publishRaw(createMessage('StockReserved', { orderId }, { correlationId: orderId }));
+    await eventually(async () => (await txOf(orderIds[2]!)) !== undefined, { what: 'the later messages applied', timeoutMs: 20_000 });
+    assert.equal(await txOf(orderIds[1]!), await txOf(orderIds[2]!), 'one transaction for the two that arrived during the linger');
+  });
+
   it('given a transient failure, when retried, then the effect lands once; given a poison message or lasting failure, then it is dead-lettered with its attempts', async () => {
     const flaky = randomUUID();
     const broken = randomUUID();

@@ -27,6 +27,8 @@ export interface ConsumerSpec {
   topics: Topic[];
   handler: Type<MessageHandlerProvider>;
   maxAttempts?: number;
+  /** Read models that may lag: batches at most this often per partition (ConsumerOptions.lingerMs). */
+  lingerMs?: number;
 }
 
 export interface RuntimeOptions {
@@ -192,6 +194,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         topics: spec.topics,
         topicPrefix,
         maxAttempts: spec.maxAttempts,
+        lingerMs: spec.lingerMs,
         handles: handler.handles,
         batch: {
           ...(handler.openBatch ? { open: handler.openBatch.bind(handler) } : {}),

@@ -23,8 +23,11 @@ export class OrderModule {
           poolSize: 20,
           consumers: [
             { name: 'order.commands', topics: [Topics.orderCommands], handler: OrderVerdicts },
+            // Not lingered: a live stream's snapshot reads this timeline, and a step it lacks is lost to that client.
             { name: 'order.saga-events', topics: [Topics.sagaEvents], handler: SagaSteps },
-            { name: 'order.catalog', topics: [Topics.inventoryEvents], handler: CatalogUpdates },
+            // Availability shown to shoppers may lag (docs/contract.md): each batch waits for the next few
+            // StockChanged instead of committing one transaction per message.
+            { name: 'order.catalog', topics: [Topics.inventoryEvents], handler: CatalogUpdates, lingerMs: 200 },
           ],
         }),
       ],

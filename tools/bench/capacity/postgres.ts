@@ -45,7 +45,7 @@ export interface PgbenchResult {
 /** `pgbench -N -c <clients> -T <seconds>` on a database created and dropped here. */
 export async function pgbenchCeiling(postgresUrl: string, options: { database: string; clients: number; seconds: number }): Promise<PgbenchResult> {
   const url = new URL(postgresUrl);
-  const connection = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres'];
+  const connection = ['-h', decodeURIComponent(url.hostname), '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres'];
   const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
   await admin.connect();
   try {
