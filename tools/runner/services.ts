@@ -66,7 +66,8 @@ export function serviceEnv(name: ServiceName, settings: PlatformSettings): Recor
     DATABASE_URL: `${settings.postgresUrl}/shopfront_${name}${settings.databaseSuffix}`,
     KAFKA_BROKERS: settings.kafkaBrokers,
     KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-    REDIS_URL: settings.redisUrl,
+    // Only the gateway uses Redis.
+    ...(name === 'gateway' ? { REDIS_URL: settings.redisUrl } : {}),
     // Names the service's spans; tracing itself is off until an exporter is set (docs/observability.md).
     OTEL_SERVICE_NAME: name,
     ...settings.extraEnv,

@@ -79,12 +79,16 @@ export const serviceEnv = {
     .default('127.0.0.1:9092')
     .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHAOS_ENABLED: bool(true),
   /** Signs and verifies every call between services (libs/http internal-auth); refused in production when left at the development value. */
   INTERNAL_AUTH_SECRET: z.string().min(32, 'at least 32 characters').default(developmentInternalSecret),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+};
+
+/** Only for a service that uses Redis (the gateway): the others neither connect to it nor wait for it. */
+export const redisEnv = {
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
 };
 
 export { bool as booleanFlag };

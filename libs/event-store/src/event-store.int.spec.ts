@@ -101,19 +101,12 @@ describe('gap-safe reading', () => {
 
 describe('ProjectionRunner', () => {
   it('given nothing new, when it polls, then it writes nothing; given an event, then it applies it', async () => {
-    const quiet: Projection = {
-      name: 'quiet',
-      handles: ['Counted'],
-      tables: ['quiet'],
-      tablesSql: 'CREATE TABLE IF NOT EXISTS quiet (position bigint PRIMARY KEY, n int NOT NULL)',
-      async apply(tx, event) {
-        await tx.query('INSERT INTO quiet VALUES ($1, $2) ON CONFLICT DO NOTHING', [event.globalPosition, (event.data as { n: number }).n]);
-      },
-    };
+    // `seen` under another name: its own checkpoint, and its tables in the schema projection_quiet.
+    const quiet: Projection = { ...seen, name: 'quiet' };
     const runner = new ProjectionRunner({ pool: db.pool, projections: [quiet], pollIntervalMs: 20, idlePollIntervalMs: 20 });
     await runner.start();
     try {
-      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_quiet.quiet')).rowCount! > 0, { what: 'the events before it applied', timeoutMs: 10_000 });
+      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_quiet.seen')).rowCount! > 0, { what: 'the events before it applied', timeoutMs: 10_000 });
       // A poll that locks the checkpoint row (SELECT … FOR UPDATE) leaves its xid as the row's xmax, poll after poll.
       const lockerOf = async () => (await db.pool.query<{ xmax: string }>("SELECT xmax::text FROM projection_checkpoints WHERE name = 'quiet'")).rows[0]!.xmax;
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -122,7 +115,7 @@ describe('ProjectionRunner', () => {
       assert.equal(await lockerOf(), before, 'idle polls took the checkpoint lock');
 
       await appendToStream(db.pool, `quiet-${randomUUID()}`, 'any', [counted(4242)]);
-      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_quiet.quiet WHERE n = 4242')).rowCount === 1, { what: 'the new event applied', timeoutMs: 5_000 });
+      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_quiet.seen WHERE n = 4242')).rowCount === 1, { what: 'the new event applied', timeoutMs: 5_000 });
     } finally {
       await runner.stop();
     }

@@ -18,7 +18,7 @@ let producer: Producer;
 const stops: (() => Promise<void>)[] = [];
 
 before(async () => {
-  db = await freshDatabase('messaging', [...messagingMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (order_id uuid, message_id uuid, consumer text)' }]);
+  db = await freshDatabase('messaging', [...messagingMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (order_id uuid, message_id uuid, consumer text, tx bigint DEFAULT txid_current())' }]);
   kafka = await kafkaTopics('messaging');
   producer = kafka.kafka.producer(reliableProducer);
   await producer.connect();
@@ -30,13 +30,13 @@ after(async () => {
 });
 
 /** A consumer of saga.replies whose effect is a row per message; `fail` decides per attempt. */
-async function consumer(name: string, fail: (message: Message, attempt: number) => Error | undefined, handles?: readonly Message['type'][]) {
+async function consumer(name: string, fail: (message: Message, attempt: number) => Error | undefined, options: { handles?: readonly Message['type'][]; lingerMs?: number } = {}) {
   const attempts = new Map<string, number>();
   const instance = new MessageConsumer({
     kafka: kafka.kafka,
     pool: db.pool,
     name,
-    handles,
+    ...options,
     topics: [Topics.sagaReplies],
     topicPrefix: kafka.topicPrefix,
     retryBaseMs: 20,
@@ -119,7 +119,7 @@ describe('messaging on real Kafka and Postgres', () => {
   });
 
   it('given a consumer that handles one type, then another type on its topic is passed over without an inbox row, and what follows is applied', async () => {
-    await consumer('picky-test', () => undefined, ['StockReserved']);
+    await consumer('picky-test', () => undefined, { handles: ['StockReserved'] });
     const [other, wanted] = [randomUUID(), randomUUID()];
     const passed = createMessage('StockReleased', { orderId: other }, { correlationId: other });
     await publishRaw(passed);
@@ -131,20 +131,9 @@ describe('messaging on real Kafka and Postgres', () => {
   });
 
   it('given a lingering consumer, then messages that arrive while it lingers share one transaction', async () => {
-    await db.pool.query('CREATE TABLE IF NOT EXISTS lingered (order_id uuid, tx bigint)');
-    const instance = new MessageConsumer({
-      kafka: kafka.kafka,
-      pool: db.pool,
-      name: 'linger-test',
-      topics: [Topics.sagaReplies],
-      topicPrefix: kafka.topicPrefix,
-      lingerMs: 1_500,
-      handle: async (message, tx) => void (await tx.query('INSERT INTO lingered VALUES ($1, txid_current())', [message.correlationId])),
-    });
-    await instance.start();
-    stops.push(() => instance.stop());
+    await consumer('linger-test', () => undefined, { lingerMs: 1_500 });
     const orderIds = [randomUUID(), randomUUID(), randomUUID()];
-    const txOf = async (orderId: string) => (await db.pool.query<{ tx: string }>('SELECT tx::text FROM lingered WHERE order_id = $1', [orderId])).rows[0]?.tx;
+    const txOf = async (orderId: string) => (await db.pool.query<{ tx: string }>("SELECT tx::text FROM effects WHERE order_id = $1 AND consumer = 'linger-test'", [orderId])).rows[0]?.tx;
     await publishRaw(createMessage('StockReserved', { orderId: orderIds[0]! }, { correlationId: orderIds[0]! }));
     await eventually(async () => (await txOf(orderIds[0]!)) !== undefined, { what: 'the first message applied', timeoutMs: 20_000 });
     // Sent while the consumer lingers after the first: fetched together afterwards.

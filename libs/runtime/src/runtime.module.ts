@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Message, Topic } from '@shopfront/contracts';
 import { FaultInjector, ReadinessRegistry } from '@shopfront/http';
@@ -35,7 +35,8 @@ export interface RuntimeOptions {
   service: string;
   logger: Logger;
   databaseUrl: string;
-  redisUrl: string;
+  /** Only a service that uses Redis names it: the others get no client and no Redis in their readiness. */
+  redisUrl?: string | undefined;
   kafkaBrokers: string[];
   topicPrefix: string;
   consumers?: ConsumerSpec[];
@@ -51,12 +52,33 @@ export interface RuntimeOptions {
 }
 
 /** The connection settings every service's config carries (`serviceEnv` in @shopfront/config). */
-export const connectionsFrom = (config: { DATABASE_URL: string; REDIS_URL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) => ({
+export const connectionsFrom = (config: { DATABASE_URL: string; REDIS_URL?: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) => ({
   databaseUrl: config.DATABASE_URL,
   redisUrl: config.REDIS_URL,
   kafkaBrokers: config.KAFKA_BROKERS,
   topicPrefix: config.KAFKA_TOPIC_PREFIX,
 });
+
+/** A Redis client only for a service that names a Redis URL. */
+function redisProviders(options: RuntimeOptions) {
+  const { redisUrl } = options;
+  if (!redisUrl) return [];
+  return [
+    {
+      provide: REDIS,
+      useFactory: () => {
+        const redis = new Redis(redisUrl, {
+          lazyConnect: false,
+          maxRetriesPerRequest: 2,
+          enableOfflineQueue: false,
+          ...(options.redisCommandTimeoutMs ? { commandTimeout: options.redisCommandTimeoutMs } : {}),
+        });
+        redis.on('error', () => undefined); // reconnects by itself; readiness reports it
+        return redis;
+      },
+    },
+  ];
+}
 
 /**
  * Owns the service's connections and its message loops: the outbox relay and
@@ -73,7 +95,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Optional() @Inject(REDIS) private readonly redis: Redis | undefined,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
@@ -86,19 +108,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: RUNTIME_OPTIONS, useValue: options },
         { provide: LOGGER, useValue: options.logger },
         { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { name: options.service, max: options.poolSize ?? 10, timeouts: options.postgresTimeouts }) },
-        {
-          provide: REDIS,
-          useFactory: () => {
-            const redis = new Redis(options.redisUrl, {
-              lazyConnect: false,
-              maxRetriesPerRequest: 2,
-              enableOfflineQueue: false,
-              ...(options.redisCommandTimeoutMs ? { commandTimeout: options.redisCommandTimeoutMs } : {}),
-            });
-            redis.on('error', () => undefined); // reconnects by itself; readiness reports it
-            return redis;
-          },
-        },
+        ...redisProviders(options),
         {
           provide: KAFKA,
           useFactory: () =>
@@ -110,14 +120,15 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
             }),
         },
       ],
-      exports: [RUNTIME_OPTIONS, LOGGER, PG_POOL, REDIS, KAFKA],
+      exports: [RUNTIME_OPTIONS, LOGGER, PG_POOL, ...(options.redisUrl ? [REDIS] : []), KAFKA],
     };
   }
 
   /** HTTP comes up at once (liveness); readiness waits for the message loops, started in the background. */
   onApplicationBootstrap(): void {
     this.readiness.add('postgres', () => this.pool.query('SELECT 1'));
-    if (this.options.redisRequired !== false) this.readiness.add('redis', () => this.redis.ping());
+    const redis = this.redis;
+    if (redis && this.options.redisRequired !== false) this.readiness.add('redis', () => redis.ping());
     // A service that neither publishes nor consumes (the gateway) needs no broker to serve: no loops, no Kafka in readiness.
     if (this.options.relay === false && (this.options.consumers ?? []).length === 0) return;
     const admin = this.kafka.admin();
@@ -239,7 +250,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     // A start stuck retrying against a dead broker must not hold shutdown; what it started is stopped below.
     await Promise.race([this.starting, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     for (const loop of this.loops) await loop.stop().catch(() => undefined);
-    this.redis.disconnect();
+    this.redis?.disconnect();
     await this.relayPool?.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
     // Spans still buffered would be lost with the process (a no-op when nothing traces).

@@ -1,4 +1,4 @@
-import { developmentCardPublicKey, loadConfig, port, serviceEnv, type ProductionRule } from '@shopfront/config';
+import { developmentCardPublicKey, loadConfig, port, redisEnv, serviceEnv, type ProductionRule } from '@shopfront/config';
 import { cardKeyVariable, isSameKey } from '@shopfront/contracts';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -25,6 +25,7 @@ const productionRules: ProductionRule[] = [
 const GatewayEnv = z
   .object({
     ...serviceEnv,
+    ...redisEnv,
     GATEWAY_PORT: port(3000),
     DATABASE_URL: serviceEnv.DATABASE_URL.default('postgres://postgres@127.0.0.1:5432/shopfront_gateway'),
     ORDER_URL: httpUrl('http://127.0.0.1:3001'),
