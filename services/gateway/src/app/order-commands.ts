@@ -24,8 +24,8 @@ export class OrderCommands {
     @Inject(OrdersInFlight) private readonly inFlight: OrdersInFlight,
   ) {}
 
-  /** The gateway picks the order id, so every retry of one key reaches the same order. */
-  placeOrder(caller: Caller, idempotencyKey: string, order: PlaceOrderRequest): Promise<Execution> {
+  /** The gateway picks the order id, so every retry of one key reaches the same order. `onPlaced`: the order service accepted it. */
+  placeOrder(caller: Caller, idempotencyKey: string, order: PlaceOrderRequest, onPlaced?: () => void): Promise<Execution> {
     const scope = { clientId: caller.clientId, key: idempotencyKey };
     return this.idempotency.run(scope, fingerprintOf('POST', '/v1/orders', order), randomUUID(), async (orderId) => {
       const command: PlaceOrderCommand = { ...order, payment: sealCard(this.config.CARD_PUBLIC_KEY, order.payment.card) };
@@ -38,7 +38,10 @@ export class OrderCommands {
       });
       const placedId = acceptedOrderId(answer) ?? orderId;
       // Counted at once, not when the broker tells: admission must see this replica's own burst (ADR 0020).
-      if (answer.status === 202) this.inFlight.placed(placedId, Date.now());
+      if (answer.status === 202) {
+        this.inFlight.placed(placedId, Date.now());
+        onPlaced?.();
+      }
       return toStoredResponse(answer, answer.status < 300 ? { location: `/v1/orders/${placedId}` } : {});
     });
   }

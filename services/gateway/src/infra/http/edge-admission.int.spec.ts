@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMessage, Topics } from '@shopfront/contracts';
 import { anOrder, anOrderPlaced, eventually, kafkaTopics, MessageTap, type TestDatabase, type TestKafka } from '@shopfront/testing';
+import { REDIS } from '@shopfront/runtime';
+import type { Redis } from 'ioredis';
 import { OrderFeed } from '../live/order-feed.js';
 import { CatalogCache } from '../catalog/catalog-cache.js';
 import { call, gatewayDatabase, keys, startGateway, testRedisPrefix, type RunningGateway } from '../../test/gateway-fixture.js';
@@ -84,6 +86,28 @@ describe('admission: the saga backlog', () => {
     assert.equal(stub.callsTo('POST', '/orders').length, 1, 'the replay reached no service');
   });
 
+  it('given an order placed while its answer is still being recorded, then it counts once in flight, not twice', async () => {
+    const gateway = await gatewayWith({ ADMISSION_BURST: '50' });
+    const idempotencyKey = crypto.randomUUID();
+    stub.delayMs = 400; // time to lock the idempotency record the gateway has just claimed
+    const placing = call<{ orderId: string }>(gateway.url, 'POST', '/v1/orders', { body: anOrder(), headers: { 'idempotency-key': idempotencyKey } });
+    const locker = await db.pool.connect();
+    try {
+      await eventually(async () => (await db.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [idempotencyKey])).rowCount === 1, { what: 'the key claimed' });
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM idempotency_keys WHERE key = $1 FOR UPDATE', [idempotencyKey]);
+      // The order service answers 202; the gateway's write of the answer now waits on this lock.
+      await eventually(async () => stub.callsTo('POST', '/orders').length === 1, { what: 'the order placed' });
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      const seen = await call<{ admission: { ordersInFlight: number } }>(gateway.url, 'GET', '/v1/admin/resilience', { key: keys.admin });
+      assert.equal(seen.body.admission.ordersInFlight, 1, 'the placed order and its unanswered checkout are one order');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+    }
+    assert.equal((await placing).status, 202);
+  });
+
   it('given orders placed through another replica, then this one counts them too (every replica reads the whole topic)', async () => {
     const gateway = await gatewayWith({ ADMISSION_BURST: '2' });
     for (const orderId of [crypto.randomUUID(), crypto.randomUUID()]) {
@@ -129,6 +153,22 @@ describe('the catalog cache', () => {
     const revalidated = await call(gateway.url, 'GET', '/v1/products', { headers: { 'if-none-match': etag } });
     assert.equal(revalidated.status, 304);
     assert.equal(stub.callsTo('GET', '/products').length, 1);
+  });
+
+  it('given a fresh entry, then reads are answered from the replica’s memory, without asking Redis', async () => {
+    const gateway = await gatewayWith({ CATALOG_FRESH_MS: '10000' });
+    const redis = gateway.app.get<Redis>(REDIS);
+    const catalogGets: string[] = [];
+    const get = redis.get.bind(redis);
+    redis.get = ((key: string) => {
+      if (key.endsWith('catalog:products')) catalogGets.push(key);
+      return get(key);
+    }) as typeof redis.get;
+    assert.equal((await call(gateway.url, 'GET', '/v1/products')).status, 200);
+    const asked = catalogGets.length;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(gateway.url, 'GET', '/v1/products')));
+    assert.deepEqual([...new Set(answers.map((answer) => answer.headers.get('x-cache')))], ['hit']);
+    assert.equal(catalogGets.length, asked, 'a read of a fresh entry asked Redis');
   });
 
   it('given two replicas and a cold key, then the catalog is built once for both', async () => {

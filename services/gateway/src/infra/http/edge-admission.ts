@@ -14,6 +14,8 @@ export class EdgeAdmission {
   private concurrent = 0;
   /** Checkouts admitted and not yet answered, by client and Idempotency-Key: they are in flight before anyone has heard of them. */
   private readonly checkouts = new Map<string, number>();
+  /** Each admitted checkout's request, until its order is placed or its socket closes: counted once, never twice. */
+  private readonly counting = new WeakMap<object, string>();
   private readonly stopReporting: () => void;
   private readonly bound: BacklogBound;
   /** Ten minutes covers a client's retries; 100,000 keys is a few MB at most. */
@@ -53,15 +55,34 @@ export class EdgeAdmission {
         return; // the reply is sent: Fastify stops here
       }
       this.concurrent++;
-      if (checkout) this.checkouts.set(checkout.id, (this.checkouts.get(checkout.id) ?? 0) + 1);
+      if (checkout) {
+        this.checkouts.set(checkout.id, (this.checkouts.get(checkout.id) ?? 0) + 1);
+        this.counting.set(request.raw, checkout.id);
+      }
       reply.raw.once('close', () => {
         this.concurrent--;
         if (!checkout) return;
-        release(this.checkouts, checkout.id);
+        this.stopCounting(request.raw);
         if (checkout.keyed && reply.statusCode >= 200 && reply.statusCode < 300) this.answered.remember(checkout.id, Date.now());
       });
       done();
     });
+  }
+
+  /**
+   * The order service accepted this request's order: OrdersInFlight counts it by its id from now
+   * on, so the checkout stops counting here. Until then a burst placed faster than its answers go
+   * out (the idempotency record is written after the order) was counted twice and refused early.
+   */
+  placed(raw: object): void {
+    this.stopCounting(raw);
+  }
+
+  private stopCounting(raw: object): void {
+    const id = this.counting.get(raw);
+    if (id === undefined) return;
+    this.counting.delete(raw);
+    release(this.checkouts, id);
   }
 
   close(): void {

@@ -6,6 +6,7 @@ import type { Caller } from '../../domain/callers.js';
 import { Upstreams } from '../upstream/upstreams.js';
 import { IdempotencyKey, ListOrdersQuery, OrderId, PlaceOrderRequest } from './api.schemas.js';
 import { CallerGuard, CallerOf } from './caller.guard.js';
+import { EdgeAdmission } from './edge-admission.js';
 import { answering, relay } from './problems.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { parseParts } from './request-parts.js';
@@ -17,12 +18,13 @@ export class OrdersController {
   constructor(
     @Inject(OrderCommands) private readonly commands: OrderCommands,
     @Inject(Upstreams) private readonly upstreams: Upstreams,
+    @Inject(EdgeAdmission) private readonly admission: EdgeAdmission,
   ) {}
 
   @Post()
   async place(@CallerOf() caller: Caller, @Headers('idempotency-key') key: unknown, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const parts = parseParts({ 'Idempotency-Key': [IdempotencyKey, key], body: [PlaceOrderRequest, body] });
-    const execution = await answering(() => this.commands.placeOrder(caller, parts['Idempotency-Key'], parts.body));
+    const execution = await answering(() => this.commands.placeOrder(caller, parts['Idempotency-Key'], parts.body, () => this.admission.placed(request.raw)));
     return send(reply, execution, request.url);
   }
 
