@@ -5,7 +5,8 @@
  * written to bench-results/chaos-<drill>-<time>.json. Prints a table; exits
  * non-zero if any invariant broke.
  */
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { GatewayClient } from '../../e2e/src/client.js';
 import { checkInvariants } from '../../e2e/src/invariants.js';
 import { repoRoot } from '../runner/platform.ts';
@@ -35,15 +36,22 @@ const context = {
 };
 
 const rows: { drill: string; fault: string; orders: number; invariant: string; holds: boolean; detail: string }[] = [];
+/** Per drill: what was broken, and how long after the drill's end (its fault healed) every order it placed was terminal. */
+const summary: { drill: string; fault: string; orders: number; violations: number; quietAfterS: number }[] = [];
 for (const drill of drills.filter((candidate) => wanted === 'all' || candidate.name === wanted)) {
   console.log(`▸ ${drill.name}: ${drill.fault}`);
   const started = Date.now();
   const recording = new RecordingGateway(gatewayUrl, drill.name);
   const inventoryAtStart = await startingInventory(recording);
   const outcome = await drill.run({ ...context, gateway: recording });
-  const results = [...outcome.checks, ...(await checkInvariants(recording, outcome.orderIds, { settleMs: drill.settleMs }))];
+  const healedAt = Date.now();
+  // Invariant 1 waits until every accepted order is terminal: its wait is the time to quiescence.
+  const invariants = await checkInvariants(recording, outcome.orderIds, { settleMs: drill.settleMs });
+  const quietAfterS = (Date.now() - healedAt) / 1000;
+  const results = [...outcome.checks, ...invariants];
   results.push(...(await judgeHistory(recording, inventoryAtStart)));
   for (const result of results) rows.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, ...result });
+  summary.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, violations: results.filter((result) => !result.holds).length, quietAfterS });
   console.log(`    done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -51,6 +59,14 @@ console.log(`\n${'drill'.padEnd(26)} ${'orders'.padStart(6)}  ${'invariant'.padE
 for (const row of rows) {
   console.log(`${row.drill.padEnd(26)} ${String(row.orders).padStart(6)}  ${row.invariant.padEnd(62)} ${row.holds ? 'ok  ' : 'BROKEN'} ${row.detail}`);
 }
+console.log(`\n${'drill'.padEnd(26)} ${'orders'.padStart(6)} ${'violations'.padStart(10)} ${'quiet after'.padStart(11)}  fault`);
+for (const row of summary) {
+  console.log(`${row.drill.padEnd(26)} ${String(row.orders).padStart(6)} ${String(row.violations).padStart(10)} ${`${row.quietAfterS.toFixed(1)} s`.padStart(11)}  ${row.fault}`);
+}
+const summaryFile = join(repoRoot, 'bench-results', `chaos-summary-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+mkdirSync(dirname(summaryFile), { recursive: true });
+writeFileSync(summaryFile, `${JSON.stringify({ drills: summary, checks: rows }, null, 2)}\n`);
+console.log(`\nwritten: ${summaryFile}`);
 const broken = rows.filter((row) => !row.holds).length;
 console.log(`\n${rows.length - broken} passed, ${broken} failed`);
 process.exit(broken === 0 ? 0 : 1);
