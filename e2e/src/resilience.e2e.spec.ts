@@ -72,6 +72,9 @@ describe('the edge under overload and failure', () => {
     assert.equal(placed.status, 202);
     await gateway.settled(placed.body.orderId);
     assert.equal((await fault('order', 2_000)).status, 200);
+    // A fresh one-second window for client-1's rate limit (30): the burst case before this one, served
+    // from the catalog cache, can end in the window its warm-up filled, and then every read here is 429.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
 
     let fast: (Answer<unknown> & { ms: number }) | undefined;
     let slowest = 0;
@@ -87,6 +90,8 @@ describe('the edge under overload and failure', () => {
       slowest = Math.max(slowest, ...answers.map((answer) => answer.ms));
       seen.push(answers.map((answer) => `${answer.status}/${Math.round(answer.ms)}ms`).join(' '));
       fast = answers.find((answer) => answer.status === 503 && answer.ms < 200);
+      // Rate-limited rounds say nothing about the circuit: wait for the next window instead of using up the rounds.
+      if (!fast && answers.every((answer) => answer.status === 429)) await new Promise((resolve) => setTimeout(resolve, 1_100));
     }
     assert.ok(fast, `the circuit opened and answered 503 at once; rounds seen: ${seen.join(' | ')}`);
     assert.ok(Number(fast.headers.get('retry-after')) >= 1);
