@@ -194,9 +194,10 @@ export class MessageConsumer {
       }
     }
     const { handles } = this.options;
-    const wanted = handles ? parsed.filter((entry) => handles.includes(entry.message.type)) : parsed;
-    if (wanted.length < parsed.length) {
-      for (const entry of parsed) if (!wanted.includes(entry)) consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: 'passed-over' });
+    const wanted: Parsed[] = [];
+    for (const entry of parsed) {
+      if (!handles || handles.includes(entry.message.type)) wanted.push(entry);
+      else consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: 'passed-over' });
     }
     const context = { ...this.options, topic: batch.topic, partition: batch.partition };
     const fastPath = await this.untilInfrastructureAnswers(() => applyBatch(context, wanted), heartbeat, live);
