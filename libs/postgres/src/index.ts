@@ -3,3 +3,4 @@ export * from './migrate.js';
 export * from './errors.js';
 export * from './pause.js';
 export * from './held-writes.js';
+export { statementName } from './prepared.js';

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { isConnectionLost } from './errors.js';
 import { createPool, withTransaction } from './pool.js';
+import { statementName } from './prepared.js';
 
 // Not @shopfront/testing: it depends on this lib.
 const url = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -65,6 +66,25 @@ describe('a pool with session settings', () => {
       assert.equal(await show(pool), 'on');
     } finally {
       await relaxed.end();
+    }
+  });
+});
+
+describe('statements with parameters', () => {
+  it('given the same text run twice on one connection, then it is prepared once under its derived name and both runs answer their own values', async () => {
+    const prepared = createPool(url, { max: 1, name: 'pool-int-prepared' });
+    try {
+      const text = 'SELECT $1::int * 2 AS doubled';
+      const first = await prepared.query<{ doubled: number }>(text, [2]);
+      const second = await prepared.query<{ doubled: number }>({ text, values: [21] });
+      assert.deepEqual([first.rows[0]!.doubled, second.rows[0]!.doubled], [4, 42]);
+      const { rows } = await prepared.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements');
+      assert.deepEqual(rows, [{ name: statementName(text), statement: text }], 'one prepared statement, named from its text');
+      // No parameters: the simple protocol, several statements in one text, nothing prepared.
+      await prepared.query('SELECT 1; SELECT 2');
+      assert.equal((await prepared.query('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0].n, 1);
+    } finally {
+      await prepared.end();
     }
   });
 });

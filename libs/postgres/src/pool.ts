@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { isConnectionLost } from './errors.js';
+import { PreparingClient } from './prepared.js';
 
 // BIGINT (global positions, counters) as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -20,6 +21,8 @@ export function createPool(
   } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
+    // Statements with parameters are prepared once per connection (prepared.ts).
+    Client: PreparingClient,
     connectionString,
     ...(options.settings ? { options: Object.entries(options.settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
     ...(options.timeouts ? { statement_timeout: options.timeouts.statementMs, lock_timeout: options.timeouts.lockMs } : {}),
