@@ -8,6 +8,7 @@ export type { BatchHooks } from './apply.js';
 import { deadLetter } from './dead-letter.js';
 import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
 import { consumerTimings, prefixed, reliableProducer } from './kafka.js';
+import { OffsetCommits } from './offset-commits.js';
 
 export interface Delivery {
   topic: string;
@@ -48,6 +49,11 @@ export interface ConsumerOptions {
    * to this much lag; never for a step of a saga, where every hop's delay adds to the order's.
    */
   lingerMs?: number;
+  /**
+   * How often offsets are committed to Kafka (OffsetCommits): at most once per this many ms,
+   * instead of after every batch. Default 1000; 0 commits after every batch.
+   */
+  commitIntervalMs?: number;
   /** Attempts for a message that fails by itself (a bug, a handler's TransientError) before its dead letter. */
   maxAttempts?: number;
   retryBaseMs?: number;
@@ -109,6 +115,7 @@ export class MessageConsumer {
   private lastFailure: string | undefined;
   private crashed: string | undefined;
   private stopping = false;
+  private commits: OffsetCommits | undefined;
 
   constructor(private readonly options: ConsumerOptions) {}
 
@@ -120,9 +127,14 @@ export class MessageConsumer {
     // The retry loops heartbeat between attempts, so a long outage does not cost the group its member.
     const consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), ...consumerTimings });
     this.consumer = consumer;
+    const commits = new OffsetCommits((offsets) => consumer.commitOffsets(offsets), this.options.commitIntervalMs ?? 1_000, (error) =>
+      this.options.onError?.(error, undefined, 0),
+    );
+    this.commits = commits;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // kafkajs restarts itself after a retriable crash; after any other it stays down: restart it here.
       if (payload.restart || this.stopping) return;
+      commits.discard();
       this.crashed = String(payload.error?.message ?? payload.error);
       this.options.onError?.(payload.error, undefined, 0);
       void this.restartAfterCrash();
@@ -132,7 +144,9 @@ export class MessageConsumer {
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      // Offsets go to Kafka through OffsetCommits, once per interval, not after every batch.
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const live = () => isRunning() && !isStale() && !this.stopping;
         await this.options.beforeBatch?.().catch((error: unknown) => {
           throw new ConsumerCrash(`consumer ${name} crashed before a batch: ${(error as Error).message}`, { cause: error });
@@ -142,7 +156,7 @@ export class MessageConsumer {
           const done = await this.consumeChunk(batch, batch.messages.slice(from, from + size), heartbeat, live);
           if (done === undefined) return;
           resolveOffset(done);
-          await commitOffsetsIfNecessary();
+          await commits.done(batch.topic, batch.partition, done);
           if (from + size < batch.messages.length) await heartbeat();
         }
         if (this.options.lingerMs && batch.messages.length < size) await lingerWhile(live, this.options.lingerMs);
@@ -153,6 +167,8 @@ export class MessageConsumer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    // While still a member of the group: after it leaves, Kafka takes no commit from it.
+    await this.commits?.flush();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
   }
