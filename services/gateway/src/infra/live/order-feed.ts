@@ -52,8 +52,12 @@ export class OrderFeed {
     consumer.on(consumer.events.STOP, () => (this.live = false));
     await consumer.connect();
     await consumer.subscribe({ topics: [Topics.orderEvents, Topics.sagaEvents, Topics.inventoryEvents].map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: false });
+    const sagaEvents = prefixed(this.topicPrefix, Topics.sagaEvents);
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ topic, message }) => {
+        // Most of what the feed reads is saga steps, which only a stream watching that order needs
+        // (the observers read order and stock events): keyed by order id, they are passed over unread.
+        if (topic === sagaEvents && !this.listeners.has(message.key?.toString() ?? '')) return;
         let update: OrderUpdate | undefined;
         try {
           const parsed = parseMessage(message.value);
