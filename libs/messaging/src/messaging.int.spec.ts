@@ -10,6 +10,8 @@ import { withTransaction } from '@shopfront/postgres';
 import { eventually, freshDatabase, kafkaTopics, type TestDatabase, type TestKafka } from '@shopfront/testing';
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
+import pg from 'pg';
+import { register } from 'prom-client';
 import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, pruneInbox, reliableProducer, TransientError } from './index.js';
 
 let db: TestDatabase;
@@ -86,6 +88,12 @@ async function deadLetters(): Promise<{ value: string; headers: Record<string, s
   return seen;
 }
 
+/** What `outbox_published_total` counted for a relay's service, by path. */
+async function publishedBy(service: string, path: 'committed' | 'table'): Promise<number> {
+  const metric = await register.getSingleMetric('outbox_published_total')!.get();
+  return metric.values.find((value) => value.labels.service === service && value.labels.path === path)?.value ?? 0;
+}
+
 describe('messaging on real Kafka and Postgres', () => {
   it('given messages enqueued in a committed transaction, when the relay runs, then they are published and the outbox empties', async () => {
     const relay = new OutboxRelay({ pool: db.pool, kafka: kafka.kafka, service: 'test', topicPrefix: kafka.topicPrefix });
@@ -105,6 +113,38 @@ describe('messaging on real Kafka and Postgres', () => {
     // apply the message before that commit lands, so the outbox empties shortly after, not necessarily before.
     await eventually(async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n === 0, { what: 'the outbox empty', timeoutMs: 5_000 });
     assert.equal(await effectsOf(ghost), 0);
+  });
+
+  it('given a leading relay, when this process commits rows, then they are published from memory and deleted; when another process commits one, then the table path publishes it', async () => {
+    // A database of its own: the other cases' relay leads on theirs.
+    const own = await freshDatabase('messaging_handoff', messagingMigrations);
+    stops.push(() => own.drop());
+    const relay = new OutboxRelay({ pool: own.pool, kafka: kafka.kafka, service: 'handoff-test', topicPrefix: kafka.topicPrefix });
+    await relay.start();
+    stops.push(() => relay.stop());
+    await consumer('handoff-test', () => undefined);
+    await eventually(async () => relay.leading, { what: 'the relay leading', timeoutMs: 10_000 });
+    const outboxRows = async () => (await own.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n;
+    const mine = randomUUID();
+    await withTransaction(own.pool, (tx) => enqueue(tx, { topic: Topics.sagaReplies, message: createMessage('StockReserved', { orderId: mine }, { correlationId: mine }) }));
+    await eventually(async () => (await effectsOf(mine, 'handoff-test')) === 1, { what: 'the committed row consumed', timeoutMs: 20_000 });
+    await eventually(async () => (await publishedBy('handoff-test', 'committed')) === 1, { what: 'published from memory', timeoutMs: 5_000 });
+    assert.equal(await publishedBy('handoff-test', 'table'), 0, 'not read back from the table');
+    await eventually(async () => (await outboxRows()) === 0, { what: 'its row deleted', timeoutMs: 5_000 });
+
+    // Another process: a session whose origin is not this process's, writing the row as enqueue would.
+    const other = new pg.Client({ connectionString: own.url, options: '-c shopfront.origin=another-process' });
+    await other.connect();
+    try {
+      const theirs = randomUUID();
+      const message = createMessage('StockReserved', { orderId: theirs }, { correlationId: theirs });
+      await other.query('INSERT INTO outbox (topic, message_key, message_id, message_type, payload) VALUES ($1, $2, $3, $4, $5)', [Topics.sagaReplies, theirs, message.messageId, message.type, JSON.stringify(message)]);
+      await eventually(async () => (await effectsOf(theirs, 'handoff-test')) === 1, { what: "the other process's row consumed", timeoutMs: 20_000 });
+      assert.equal(await publishedBy('handoff-test', 'table'), 1, 'woken by its notice, read from the table');
+      await eventually(async () => (await outboxRows()) === 0, { what: 'its row deleted', timeoutMs: 5_000 });
+    } finally {
+      await other.end();
+    }
   });
 
   it('given the same message delivered twice, when consumed, then the effect happens once', async () => {

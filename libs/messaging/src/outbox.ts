@@ -1,5 +1,7 @@
 import type { Message, Topic } from '@shopfront/contracts';
-import { heldWrite, type Sql } from '@shopfront/postgres';
+import { afterCommit, heldWrite, type Sql } from '@shopfront/postgres';
+import { databaseOf, handOverCommitted, type OutboxRow } from './committed.js';
+import { MessagingError } from './errors.js';
 import { traceHeaders } from './trace-context.js';
 
 export interface OutgoingMessage {
@@ -15,6 +17,9 @@ export interface OutgoingMessage {
  * Records messages in the outbox inside the caller's transaction, so they are
  * published if and only if the state change that caused them commits. Inside a
  * consumer's batch the rows of all its messages are inserted together at its end.
+ * Once the transaction commits, the rows are handed to this process's relay, which
+ * publishes them without reading them back (relay.ts); `tx` must therefore be a
+ * transaction of withTransaction.
  */
 export async function enqueue(tx: Sql, messages: OutgoingMessage | OutgoingMessage[]): Promise<void> {
   const list = Array.isArray(messages) ? messages : [messages];
@@ -30,14 +35,21 @@ export async function enqueue(tx: Sql, messages: OutgoingMessage | OutgoingMessa
   await heldWrite(tx, 'outbox', rows, insertRows);
 }
 
-async function insertRows(tx: Sql, rows: unknown[]): Promise<void> {
-  await tx.query(
+async function insertRows(tx: Sql, rows: Omit<OutboxRow, 'id'>[]): Promise<void> {
+  const { rows: inserted } = await tx.query<{ id: number; message_id: string }>(
     `INSERT INTO outbox (topic, message_key, message_id, message_type, payload, headers)
      SELECT topic, message_key, message_id, message_type, payload, headers
        FROM jsonb_to_recordset($1::jsonb)
-         AS r(topic text, message_key text, message_id uuid, message_type text, payload jsonb, headers jsonb)`,
+         AS r(topic text, message_key text, message_id uuid, message_type text, payload jsonb, headers jsonb)
+     RETURNING id, message_id`,
     [JSON.stringify(rows)],
   );
+  const ids = new Map(inserted.map((row) => [row.message_id, row.id]));
+  const committed = rows.map((row) => ({ ...row, id: ids.get(row.message_id)! }));
+  const database = databaseOf(tx);
+  if (!afterCommit(tx, () => handOverCommitted(database, committed))) {
+    throw new MessagingError('RELAY_FAILED', 'enqueue needs a transaction of withTransaction: its rows are handed to the relay when it commits');
+  }
 }
 
 /**

@@ -1,20 +1,10 @@
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge } from 'prom-client';
-import { PollPause, withTransaction } from '@shopfront/postgres';
+import { PollPause, sessionOrigin, withTransaction } from '@shopfront/postgres';
+import { databaseOf, onCommittedRows, type OutboxRow } from './committed.js';
 import { prefixed, reliableProducer } from './kafka.js';
-import { contextFromHeaders, messagingTracer, orderIdOf, traceHeaders } from './trace-context.js';
-
-interface OutboxRow {
-  id: number;
-  topic: string;
-  message_key: string;
-  message_id: string;
-  message_type: string;
-  payload: unknown;
-  headers: Record<string, string>;
-}
+import { endFailed, publishSpan } from './relay-spans.js';
 
 export interface RelayOptions {
   pool: pg.Pool;
@@ -27,7 +17,11 @@ export interface RelayOptions {
   onError?: (error: unknown) => void;
 }
 
-const published = new Counter({ name: 'outbox_published_total', help: 'Messages the outbox relay published', labelNames: ['service'] });
+const published = new Counter({
+  name: 'outbox_published_total',
+  help: 'Messages the outbox relay published, by how it had them: handed over on commit, or read from the table',
+  labelNames: ['service', 'path'],
+});
 
 /** Relays of this process; the backlog gauges are read from their databases when Prometheus scrapes. */
 const active = new Set<{ service: string; pool: pg.Pool }>();
@@ -51,13 +45,22 @@ new Gauge({
 });
 
 /**
- * Publishes committed outbox rows to Kafka in id order. One transaction per
- * batch: the rows are deleted, sent with acks=all, and the delete commits only
- * once the broker has them; a failed send rolls it back, and a crash in between
- * re-publishes (consumers' inboxes make that harmless). Only one relay per
- * database runs at a time (an advisory lock on the connection that LISTENs),
- * which keeps each key's messages in order; if that connection fails, the relay
- * gives up leadership at once and competes for it again.
+ * Publishes committed outbox rows to Kafka. Only one relay per database runs at
+ * a time (an advisory lock on the connection that LISTENs), which keeps each
+ * key's messages in order; if that connection fails, the relay gives up
+ * leadership at once and competes for it again.
+ *
+ * Two ways in, one publisher. Rows committed by this process are handed to the
+ * leader in memory as their transaction commits: it sends them with acks=all and
+ * then deletes them by id in one statement, without a notice, a transaction or a
+ * read (per hop, that saved the NOTIFY and three of the relay's four round trips).
+ * Rows committed by any other process, and everything after a failure, take the
+ * table path: a NOTIFY (or the poll) wakes the relay, which deletes a batch in id
+ * order, sends it, and commits the delete only once the broker has it. Either
+ * way a crash between the send and the delete publishes again, which consumers'
+ * inboxes make harmless. A new leader, and one whose send failed, drains the
+ * table before it takes rows in memory again, so nothing handed over overtakes
+ * an older row it left behind.
  */
 /** The application_name of each relay's lock connection. */
 export const relayConnectionName = 'shopfront outbox relay';
@@ -74,10 +77,19 @@ export class OutboxRelay {
   private leadershipLost = false;
   private loop: Promise<void> | undefined;
   private readonly registration: { service: string; pool: pg.Pool };
+  /** Rows this process committed, handed over in memory, not yet sent. */
+  private handed: OutboxRow[] = [];
+  /** Until the table is drained (after winning leadership or a failure), handed rows are left to the table path. */
+  private draining = true;
+  private stopTaking: (() => void) | undefined;
+  /** The table is read on a notice, while draining, and at least this often (the safety net). */
+  private readonly pollIntervalMs: number;
+  private tableReadAt = 0;
 
   constructor(private readonly options: RelayOptions) {
     // NOTIFY wakes the relay on every commit; the poll is only the safety net.
-    this.pause = new PollPause(options.pollIntervalMs ?? 5_000);
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
+    this.pause = new PollPause(this.pollIntervalMs);
     this.registration = { service: options.service, pool: options.pool };
   }
 
@@ -109,9 +121,19 @@ export class OutboxRelay {
         if (this.leadershipLost) await this.releaseLeadership();
         if (!this.listener) await this.lead();
         this.checkLeadership();
-        this.notified = false;
-        const sent = await this.publishBatch();
-        if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.pause.wait();
+        if (this.handed.length > 0 && !this.draining) {
+          await this.publishHanded();
+          continue;
+        }
+        if (this.draining || this.notified || Date.now() - this.tableReadAt >= this.pollIntervalMs) {
+          this.notified = false;
+          this.tableReadAt = Date.now();
+          const sent = await this.publishBatch();
+          if (sent >= (this.options.batchSize ?? 500)) continue;
+          // The table holds nothing older than what commits from now on: those may go straight out.
+          this.draining = false;
+        }
+        if (!this.notified && this.handed.length === 0) await this.pause.wait();
       } catch (error) {
         this.options.onError?.(error);
         await this.releaseLeadership();
@@ -133,11 +155,15 @@ export class OutboxRelay {
       // Named for operators (and drills) in pg_stat_activity: the connection that holds the relay's lock.
       await client.query("SELECT set_config('application_name', $1, false)", [relayConnectionName]);
       if (!rows[0]?.ok) throw new Error('another relay holds the outbox lock');
-      client.on('notification', () => {
+      client.on('notification', ({ payload }) => {
+        // This process's commits arrive in memory; a notice of them matters only while draining.
+        if (payload === sessionOrigin && !this.draining) return;
         this.notified = true;
         this.pause.cut();
       });
       await client.query('LISTEN outbox');
+      this.draining = true;
+      this.stopTaking = onCommittedRows(databaseOf(client), (rows) => this.take(rows));
     } catch (error) {
       // Never keep a connection (or a lock) that did not become a listening leader.
       await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
@@ -164,7 +190,22 @@ export class OutboxRelay {
     });
   }
 
+  /** Rows this process just committed; while draining (or not leading) they are left to the table path. */
+  private take(rows: OutboxRow[]): void {
+    if (this.draining || !this.leading) {
+      this.notified = true;
+    } else {
+      this.handed.push(...rows);
+    }
+    this.pause.cut();
+  }
+
   private async releaseLeadership(): Promise<void> {
+    this.stopTaking?.();
+    this.stopTaking = undefined;
+    // Whatever was handed over and not sent is still in the table: the next leader reads it from there.
+    this.handed = [];
+    this.draining = true;
     const client = this.listener;
     const lost = this.leadershipLost;
     this.listener = undefined;
@@ -175,9 +216,16 @@ export class OutboxRelay {
     client.release(true);
   }
 
+  /** Sends the rows handed over since the last send, then deletes them by id. */
+  private async publishHanded(): Promise<void> {
+    const rows = this.handed.splice(0).sort((a, b) => a.id - b.id);
+    if (this.leadershipLost) throw new Error('the outbox lock connection failed; not publishing without it');
+    await this.send(rows, 'committed');
+    await this.options.pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+  }
+
   private async publishBatch(): Promise<number> {
-    const { pool, service, topicPrefix } = this.options;
-    return withTransaction(pool, async (tx) => {
+    return withTransaction(this.options.pool, async (tx) => {
       const { rows } = await tx.query<OutboxRow>({
         name: 'outbox-take',
         text: `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1)
@@ -188,57 +236,33 @@ export class OutboxRelay {
       rows.sort((a, b) => a.id - b.id);
       // Leadership may have been lost while the rows were taken: a second relay may be publishing.
       if (this.leadershipLost) throw new Error('the outbox lock connection failed; not publishing without it');
-      const byTopic = new Map<string, OutboxRow[]>();
-      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-      const spans = new Map(rows.map((row) => [row.id, publishSpan(row, prefixed(topicPrefix, row.topic))]));
-      try {
-        await this.producer!.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, list]) => ({
-            topic: prefixed(topicPrefix, topic),
-            messages: list.map((row) => ({ key: row.message_key, value: JSON.stringify(row.payload), headers: spans.get(row.id)!.headers })),
-          })),
-        });
-      } catch (error) {
-        for (const { span } of spans.values()) endFailed(span, error);
-        throw error;
-      }
-      for (const { span } of spans.values()) span.end();
-      published.inc({ service }, rows.length);
+      // Rows handed over meanwhile may be among these: sent here, they need not go out again.
+      const taken = new Set(rows.map((row) => row.id));
+      this.handed = this.handed.filter((row) => !taken.has(row.id));
+      await this.send(rows, 'table');
       return rows.length;
     });
   }
-}
 
-/**
- * One PRODUCER span per row, child of the span that enqueued it (its context
- * is in the row's headers); the message carries this span's context on (ADR 0014).
- */
-function publishSpan(row: OutboxRow, topic: string): { span: Span; headers: Record<string, string> } {
-  const parent = contextFromHeaders(row.headers);
-  const orderId = orderIdOf(row.payload as { data?: unknown });
-  const span = messagingTracer().startSpan(
-    `${row.topic} publish`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'send',
-        'messaging.operation.name': 'publish',
-        'messaging.destination.name': topic,
-        'messaging.message.id': row.message_id,
-        'messaging.kafka.message.key': row.message_key,
-        'shopfront.message.type': row.message_type,
-        ...(orderId ? { 'order.id': orderId, 'saga.id': orderId } : {}),
-      },
-    },
-    parent,
-  );
-  return { span, headers: { ...row.headers, ...traceHeaders(trace.setSpan(parent, span)) } };
-}
-
-function endFailed(span: Span, error: unknown): void {
-  span.recordException(error as Error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
-  span.end();
+  /** One produce request with acks=all for all the rows, in id order per topic, each under its PRODUCER span. */
+  private async send(rows: OutboxRow[], path: 'committed' | 'table'): Promise<void> {
+    const { service, topicPrefix } = this.options;
+    const byTopic = new Map<string, OutboxRow[]>();
+    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+    const spans = new Map(rows.map((row) => [row.id, publishSpan(row, prefixed(topicPrefix, row.topic))]));
+    try {
+      await this.producer!.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic: prefixed(topicPrefix, topic),
+          messages: list.map((row) => ({ key: row.message_key, value: JSON.stringify(row.payload), headers: spans.get(row.id)!.headers })),
+        })),
+      });
+    } catch (error) {
+      for (const { span } of spans.values()) endFailed(span, error);
+      throw error;
+    }
+    for (const { span } of spans.values()) span.end();
+    published.inc({ service, path }, rows.length);
+  }
 }

@@ -30,6 +30,15 @@ export const messagingMigrations: Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
     `,
   },
+  {
+    id: '001_messaging_outbox_origin',
+    sql: `
+      -- The notice names the committing process (libs/postgres sessionOrigin): the relay takes
+      -- its own process's rows in memory and wakes only for the others'.
+      CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('outbox', coalesce(current_setting('shopfront.origin', true), '')); RETURN NULL; END $$;
+    `,
+  },
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { isConnectionLost } from './errors.js';
 import { PreparingClient } from './prepared.js';
@@ -8,6 +9,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 export type Pool = pg.Pool;
 /** Anything that runs a query: a pool, or a client inside a transaction. */
 export type Sql = Pick<pg.PoolClient, 'query'>;
+
+/**
+ * Marks every session this process opens (the `shopfront.origin` setting), so
+ * that a trigger can tell whose commit it saw: the outbox relay takes its own
+ * process's rows in memory and needs no notice of them (libs/messaging).
+ */
+export const sessionOrigin = randomUUID();
 
 export function createPool(
   connectionString: string,
@@ -24,7 +32,9 @@ export function createPool(
     // Statements with parameters are prepared once per connection (prepared.ts).
     Client: PreparingClient,
     connectionString,
-    ...(options.settings ? { options: Object.entries(options.settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
+    options: Object.entries({ 'shopfront.origin': sessionOrigin, ...options.settings })
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' '),
     ...(options.timeouts ? { statement_timeout: options.timeouts.statementMs, lock_timeout: options.timeouts.lockMs } : {}),
     // A server that vanished without closing its sockets (a container or pod gone with its network) leaves
     // queries waiting forever: the client gives up on any answer after this long and the connection is
@@ -46,16 +56,41 @@ export function createPool(
   return pool;
 }
 
+const commitHooks = new WeakMap<Sql, (() => void)[]>();
+
+/**
+ * Runs `hook` right after the transaction open on `tx` commits, and never if it
+ * rolls back: for handing what it wrote to in-process work that must not see it
+ * earlier. False when `tx` is not a transaction of withTransaction (nothing is registered).
+ */
+export function afterCommit(tx: Sql, hook: () => void): boolean {
+  const hooks = commitHooks.get(tx);
+  hooks?.push(hook);
+  return hooks !== undefined;
+}
+
 /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
 export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    commitHooks.set(client, []);
     const result = await work(client);
     await client.query('COMMIT');
+    const hooks = commitHooks.get(client) ?? [];
+    commitHooks.delete(client);
     client.release();
+    // Hooks only hand data over; one that throws must not turn a commit into a failure.
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch {
+        // ignored, see above
+      }
+    }
     return result;
   } catch (error) {
+    commitHooks.delete(client);
     // A connection that failed (or timed out) is discarded, which rolls back on the server; asking it to
     // ROLLBACK would only wait out another timeout.
     const broken = isConnectionLost(error) ? error : await client.query('ROLLBACK').then(() => undefined, (rollback: unknown) => rollback);
