@@ -87,7 +87,7 @@ export class OutboxRelay {
   private tableReadAt = 0;
 
   constructor(private readonly options: RelayOptions) {
-    // NOTIFY wakes the relay on every commit; the poll is only the safety net.
+    // A hand-over (this process's commit) or a NOTIFY (another's) wakes the relay; the poll is only the safety net.
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.pause = new PollPause(this.pollIntervalMs);
     this.registration = { service: options.service, pool: options.pool };
