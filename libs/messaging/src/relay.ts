@@ -62,6 +62,13 @@ new Gauge({
  * table before it takes rows in memory again, so nothing handed over overtakes
  * an older row it left behind.
  */
+/**
+ * How long sent rows may wait for their delete. Each delete is a transaction of its own: at low load,
+ * one per hop; gathered over this long, a few per second per service. A crash before it only sends
+ * them again.
+ */
+const deleteDelayMs = 200;
+
 /** The application_name of each relay's lock connection. */
 export const relayConnectionName = 'shopfront outbox relay';
 
@@ -82,6 +89,9 @@ export class OutboxRelay {
   /** Until the table is drained (after winning leadership or a failure), handed rows are left to the table path. */
   private draining = true;
   private stopTaking: (() => void) | undefined;
+  /** Ids of handed-over rows already sent, deleted together (see deleteDelayMs), and when the first was sent. */
+  private sent: number[] = [];
+  private sentAt = 0;
   /** The table is read on a notice, while draining, and at least this often (the safety net). */
   private readonly pollIntervalMs: number;
   private tableReadAt = 0;
@@ -126,14 +136,18 @@ export class OutboxRelay {
           continue;
         }
         if (this.draining || this.notified || Date.now() - this.tableReadAt >= this.pollIntervalMs) {
+          // Sent rows leave the table first, or the read would send them again.
+          await this.deleteSent();
           this.notified = false;
           this.tableReadAt = Date.now();
-          const sent = await this.publishBatch();
-          if (sent >= (this.options.batchSize ?? 500)) continue;
+          const read = await this.publishBatch();
+          if (read >= (this.options.batchSize ?? 500)) continue;
           // The table holds nothing older than what commits from now on: those may go straight out.
           this.draining = false;
         }
-        if (!this.notified && this.handed.length === 0) await this.pause.wait();
+        const deleteIn = this.sentAt + deleteDelayMs - Date.now();
+        if (this.sent.length > 0 && deleteIn <= 0) await this.deleteSent();
+        else if (!this.notified && this.handed.length === 0) await this.pause.wait(this.sent.length > 0 ? deleteIn : undefined);
       } catch (error) {
         this.options.onError?.(error);
         await this.releaseLeadership();
@@ -201,6 +215,8 @@ export class OutboxRelay {
   }
 
   private async releaseLeadership(): Promise<void> {
+    // Best effort: rows sent and not deleted are sent again by whoever leads next, and dropped by the inboxes.
+    await this.deleteSent().catch(() => undefined);
     this.stopTaking?.();
     this.stopTaking = undefined;
     // Whatever was handed over and not sent is still in the table: the next leader reads it from there.
@@ -221,7 +237,17 @@ export class OutboxRelay {
     const rows = this.handed.splice(0).sort((a, b) => a.id - b.id);
     if (this.leadershipLost) throw new Error('the outbox lock connection failed; not publishing without it');
     await this.send(rows, 'committed');
-    await this.options.pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+    if (this.sent.length === 0) this.sentAt = Date.now();
+    this.sent.push(...rows.map((row) => row.id));
+    if (this.sent.length >= (this.options.batchSize ?? 500)) await this.deleteSent();
+  }
+
+  /** One statement, outside any transaction, for every handed-over row sent since the last. */
+  private async deleteSent(): Promise<void> {
+    if (this.sent.length === 0) return;
+    const ids = this.sent;
+    this.sent = [];
+    await this.options.pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
   }
 
   private async publishBatch(): Promise<number> {

@@ -8,14 +8,15 @@ export class PollPause {
 
   constructor(private readonly intervalMs: number) {}
 
-  wait(): Promise<void> {
+  /** Until cut, or for the interval (or `ms`, when shorter work is due sooner). */
+  wait(ms = this.intervalMs): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.cutShort = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.intervalMs);
+      const timer = setTimeout(done, Math.min(ms, this.intervalMs));
       this.cutShort = done;
     });
   }
