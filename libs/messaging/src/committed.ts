@@ -37,7 +37,9 @@ export function onCommittedRows(database: string, take: Taker): () => void {
   };
 }
 
-/** Called once a transaction that wrote outbox rows has committed. */
-export function handOverCommitted(database: string, rows: OutboxRow[]): void {
-  for (const take of takers.get(database) ?? []) take(rows);
+/** Called once a transaction that wrote outbox rows has committed; false when no relay of this process leads on `database`. */
+export function handOverCommitted(database: string, rows: OutboxRow[]): boolean {
+  const relays = takers.get(database);
+  for (const take of relays ?? []) take(rows);
+  return relays !== undefined;
 }

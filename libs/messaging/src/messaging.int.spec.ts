@@ -115,35 +115,41 @@ describe('messaging on real Kafka and Postgres', () => {
     assert.equal(await effectsOf(ghost), 0);
   });
 
-  it('given a leading relay, when this process commits rows, then they are published from memory and deleted; when another process commits one, then the table path publishes it', async () => {
+  it('given a leading relay, when this process commits rows, then they are published from memory, deleted, and no notice is sent; when another process commits one and notifies, then the table path publishes it', async () => {
     // A database of its own: the other cases' relay leads on theirs.
     const own = await freshDatabase('messaging_handoff', messagingMigrations);
     stops.push(() => own.drop());
-    const relay = new OutboxRelay({ pool: own.pool, kafka: kafka.kafka, service: 'handoff-test', topicPrefix: kafka.topicPrefix });
+    const relay = new OutboxRelay({ pool: own.pool, kafka: kafka.kafka, service: 'handoff-test', topicPrefix: kafka.topicPrefix, pollIntervalMs: 30_000 });
     await relay.start();
     stops.push(() => relay.stop());
     await consumer('handoff-test', () => undefined);
     await eventually(async () => relay.leading, { what: 'the relay leading', timeoutMs: 10_000 });
     const outboxRows = async () => (await own.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n;
-    const mine = randomUUID();
-    await withTransaction(own.pool, (tx) => enqueue(tx, { topic: Topics.sagaReplies, message: createMessage('StockReserved', { orderId: mine }, { correlationId: mine }) }));
-    await eventually(async () => (await effectsOf(mine, 'handoff-test')) === 1, { what: 'the committed row consumed', timeoutMs: 20_000 });
-    await eventually(async () => (await publishedBy('handoff-test', 'committed')) === 1, { what: 'published from memory', timeoutMs: 5_000 });
-    assert.equal(await publishedBy('handoff-test', 'table'), 0, 'not read back from the table');
-    await eventually(async () => (await outboxRows()) === 0, { what: 'its row deleted', timeoutMs: 5_000 });
-
-    // Another process: a session whose origin is not this process's, writing the row as enqueue would.
-    const other = new pg.Client({ connectionString: own.url, options: '-c shopfront.origin=another-process' });
-    await other.connect();
+    const listener = new pg.Client({ connectionString: own.url });
+    await listener.connect();
+    const notices: string[] = [];
+    listener.on('notification', (notice) => notices.push(notice.channel));
+    await listener.query('LISTEN outbox');
     try {
+      const mine = randomUUID();
+      await withTransaction(own.pool, (tx) => enqueue(tx, { topic: Topics.sagaReplies, message: createMessage('StockReserved', { orderId: mine }, { correlationId: mine }) }));
+      await eventually(async () => (await effectsOf(mine, 'handoff-test')) === 1, { what: 'the committed row consumed', timeoutMs: 20_000 });
+      await eventually(async () => (await publishedBy('handoff-test', 'committed')) === 1, { what: 'published from memory', timeoutMs: 5_000 });
+      assert.equal(await publishedBy('handoff-test', 'table'), 0, 'not read back from the table');
+      await eventually(async () => (await outboxRows()) === 0, { what: 'its row deleted', timeoutMs: 5_000 });
+      assert.deepEqual(notices, [], 'a commit with outbox rows sends no notice: no commit waits on the notice lock');
+
+      // Another process: it writes the row as enqueue would and, with no relay of its own leading, notifies after its commit.
       const theirs = randomUUID();
       const message = createMessage('StockReserved', { orderId: theirs }, { correlationId: theirs });
-      await other.query('INSERT INTO outbox (topic, message_key, message_id, message_type, payload) VALUES ($1, $2, $3, $4, $5)', [Topics.sagaReplies, theirs, message.messageId, message.type, JSON.stringify(message)]);
-      await eventually(async () => (await effectsOf(theirs, 'handoff-test')) === 1, { what: "the other process's row consumed", timeoutMs: 20_000 });
+      await own.pool.query('INSERT INTO outbox (topic, message_key, message_id, message_type, payload) VALUES ($1, $2, $3, $4, $5)', [Topics.sagaReplies, theirs, message.messageId, message.type, JSON.stringify(message)]);
+      await own.pool.query('NOTIFY outbox');
+      // Well inside the 30 s poll: the notice woke it.
+      await eventually(async () => (await effectsOf(theirs, 'handoff-test')) === 1, { what: "the other process's row consumed", timeoutMs: 10_000 });
       assert.equal(await publishedBy('handoff-test', 'table'), 1, 'woken by its notice, read from the table');
       await eventually(async () => (await outboxRows()) === 0, { what: 'its row deleted', timeoutMs: 5_000 });
     } finally {
-      await other.end();
+      await listener.end();
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Message, Topic } from '@shopfront/contracts';
-import { afterCommit, heldWrite, type Sql } from '@shopfront/postgres';
+import { afterCommit, heldWrite, type Pool, type Sql } from '@shopfront/postgres';
 import { databaseOf, handOverCommitted, type OutboxRow } from './committed.js';
 import { MessagingError } from './errors.js';
 import { traceHeaders } from './trace-context.js';
@@ -18,8 +18,8 @@ export interface OutgoingMessage {
  * published if and only if the state change that caused them commits. Inside a
  * consumer's batch the rows of all its messages are inserted together at its end.
  * Once the transaction commits, the rows are handed to this process's relay, which
- * publishes them without reading them back (relay.ts); `tx` must therefore be a
- * transaction of withTransaction.
+ * publishes them without reading them back (relay.ts), or, where another process
+ * leads the relay, a notice wakes it; `tx` must therefore be a transaction of withTransaction.
  */
 export async function enqueue(tx: Sql, messages: OutgoingMessage | OutgoingMessage[]): Promise<void> {
   const list = Array.isArray(messages) ? messages : [messages];
@@ -47,7 +47,12 @@ async function insertRows(tx: Sql, rows: Omit<OutboxRow, 'id'>[]): Promise<void>
   const ids = new Map(inserted.map((row) => [row.message_id, row.id]));
   const committed = rows.map((row) => ({ ...row, id: ids.get(row.message_id)! }));
   const database = databaseOf(tx);
-  if (!afterCommit(tx, () => handOverCommitted(database, committed))) {
+  const handOver = (pool: Pool) => {
+    // Another process leads the relay (or none does yet): wake it. After the commit and outside it, so
+    // that no commit waits for another (a NOTIFY inside a transaction takes a global lock until it ends).
+    if (!handOverCommitted(database, committed)) pool.query('NOTIFY outbox').catch(() => undefined);
+  };
+  if (!afterCommit(tx, handOver)) {
     throw new MessagingError('RELAY_FAILED', 'enqueue needs a transaction of withTransaction: its rows are handed to the relay when it commits');
   }
 }

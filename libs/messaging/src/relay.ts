@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge } from 'prom-client';
-import { PollPause, sessionOrigin, withTransaction } from '@shopfront/postgres';
+import { PollPause, withTransaction } from '@shopfront/postgres';
 import { databaseOf, onCommittedRows, type OutboxRow } from './committed.js';
 import { prefixed, reliableProducer } from './kafka.js';
 import { endFailed, publishSpan } from './relay-spans.js';
@@ -52,11 +52,11 @@ new Gauge({
  *
  * Two ways in, one publisher. Rows committed by this process are handed to the
  * leader in memory as their transaction commits: it sends them with acks=all and
- * then deletes them by id in one statement, without a notice, a transaction or a
- * read (per hop, that saved the NOTIFY and three of the relay's four round trips).
- * Rows committed by any other process, and everything after a failure, take the
- * table path: a NOTIFY (or the poll) wakes the relay, which deletes a batch in id
- * order, sends it, and commits the delete only once the broker has it. Either
+ * then deletes them by id, without a notice, a transaction or a read (per hop, that
+ * saved the NOTIFY and three of the relay's four round trips). Rows committed by any
+ * other process, and everything after a failure, take the table path: a NOTIFY (the
+ * writer's, sent after its commit) or the poll wakes the relay, which deletes a batch
+ * in id order, sends it, and commits the delete only once the broker has it. Either
  * way a crash between the send and the delete publishes again, which consumers'
  * inboxes make harmless. A new leader, and one whose send failed, drains the
  * table before it takes rows in memory again, so nothing handed over overtakes
@@ -169,9 +169,7 @@ export class OutboxRelay {
       // Named for operators (and drills) in pg_stat_activity: the connection that holds the relay's lock.
       await client.query("SELECT set_config('application_name', $1, false)", [relayConnectionName]);
       if (!rows[0]?.ok) throw new Error('another relay holds the outbox lock');
-      client.on('notification', ({ payload }) => {
-        // This process's commits arrive in memory; a notice of them matters only while draining.
-        if (payload === sessionOrigin && !this.draining) return;
+      client.on('notification', () => {
         this.notified = true;
         this.pause.cut();
       });

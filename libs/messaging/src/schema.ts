@@ -31,12 +31,13 @@ export const messagingMigrations: Migration[] = [
     `,
   },
   {
-    id: '001_messaging_outbox_origin',
+    id: '001_messaging_outbox_notice_after_commit',
     sql: `
-      -- The notice names the committing process (libs/postgres sessionOrigin): the relay takes
-      -- its own process's rows in memory and wakes only for the others'.
-      CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_notify('outbox', coalesce(current_setting('shopfront.origin', true), '')); RETURN NULL; END $$;
+      -- A NOTIFY inside a transaction takes a global lock until it ends, so every commit that wrote
+      -- outbox rows waited for the one before it. The writer now hands its rows to its own relay, or
+      -- notifies after its commit when another process leads (outbox.ts): the trigger goes.
+      DROP TRIGGER IF EXISTS outbox_notify ON outbox;
+      DROP FUNCTION IF EXISTS outbox_notify();
     `,
   },
 ];

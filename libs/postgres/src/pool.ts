@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { isConnectionLost } from './errors.js';
 import { PreparingClient } from './prepared.js';
@@ -9,13 +8,6 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 export type Pool = pg.Pool;
 /** Anything that runs a query: a pool, or a client inside a transaction. */
 export type Sql = Pick<pg.PoolClient, 'query'>;
-
-/**
- * Marks every session this process opens (the `shopfront.origin` setting), so
- * that a trigger can tell whose commit it saw: the outbox relay takes its own
- * process's rows in memory and needs no notice of them (libs/messaging).
- */
-export const sessionOrigin = randomUUID();
 
 export function createPool(
   connectionString: string,
@@ -32,9 +24,7 @@ export function createPool(
     // Statements with parameters are prepared once per connection (prepared.ts).
     Client: PreparingClient,
     connectionString,
-    options: Object.entries({ 'shopfront.origin': sessionOrigin, ...options.settings })
-      .map(([name, value]) => `-c ${name}=${value}`)
-      .join(' '),
+    ...(options.settings ? { options: Object.entries(options.settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
     ...(options.timeouts ? { statement_timeout: options.timeouts.statementMs, lock_timeout: options.timeouts.lockMs } : {}),
     // A server that vanished without closing its sockets (a container or pod gone with its network) leaves
     // queries waiting forever: the client gives up on any answer after this long and the connection is
@@ -56,14 +46,16 @@ export function createPool(
   return pool;
 }
 
-const commitHooks = new WeakMap<Sql, (() => void)[]>();
+type CommitHook = (pool: pg.Pool) => void;
+const commitHooks = new WeakMap<Sql, CommitHook[]>();
 
 /**
  * Runs `hook` right after the transaction open on `tx` commits, and never if it
  * rolls back: for handing what it wrote to in-process work that must not see it
- * earlier. False when `tx` is not a transaction of withTransaction (nothing is registered).
+ * earlier. It gets the transaction's pool, for any follow-up of its own. False
+ * when `tx` is not a transaction of withTransaction (nothing is registered).
  */
-export function afterCommit(tx: Sql, hook: () => void): boolean {
+export function afterCommit(tx: Sql, hook: CommitHook): boolean {
   const hooks = commitHooks.get(tx);
   hooks?.push(hook);
   return hooks !== undefined;
@@ -83,7 +75,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     // Hooks only hand data over; one that throws must not turn a commit into a failure.
     for (const hook of hooks) {
       try {
-        hook();
+        hook(pool);
       } catch {
         // ignored, see above
       }
