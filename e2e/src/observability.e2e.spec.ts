@@ -77,9 +77,13 @@ describe('observability across the platform', () => {
         const inTrace = all.filter((span) => traces.has(span.traceId));
         const services = new Set(inTrace.map((span) => span.service));
         const consumed = new Set(inTrace.filter((span) => span.kind === 'CONSUMER').map((span) => span.attributes['shopfront.message.type']));
-        return services.size === serviceNames.length && sagaHops.every((type) => consumed.has(type)) ? all : undefined;
+        // A consumer's span can be exported before the publish span it follows (another process, another
+        // timer): wait until every span the trace's consumers and producers name as parent is there too.
+        const ids = new Set(inTrace.map((span) => span.spanId));
+        const parentsIn = inTrace.filter((span) => span.kind === 'CONSUMER' || span.kind === 'PRODUCER').every((span) => ids.has(span.parentSpanId ?? ''));
+        return services.size === serviceNames.length && sagaHops.every((type) => consumed.has(type)) && parentsIn ? all : undefined;
       },
-      { what: 'spans of every service and hop of the saga exported', timeoutMs: 20_000, intervalMs: 250 },
+      { what: 'spans of every service and hop of the saga exported, each publish and consume with its parent', timeoutMs: 20_000, intervalMs: 250 },
     );
     const traceIds = new Set(spans.filter((span) => span.attributes['order.id'] === orderId).map((span) => span.traceId));
     assert.equal(traceIds.size, 1, `every span about the order in one trace, found ${traceIds.size}`);
