@@ -230,9 +230,10 @@ export class OutboxRelay {
     client.release(true);
   }
 
-  /** Sends the rows handed over since the last send, then deletes them by id. */
+  /** Sends the rows handed over since the last send (a batch at most), then queues their ids for deleteSent. */
   private async publishHanded(): Promise<void> {
-    const rows = this.handed.splice(0).sort((a, b) => a.id - b.id);
+    // At most a batch per send: while the broker is slow, commits keep arriving.
+    const rows = this.handed.splice(0, this.options.batchSize ?? 500).sort((a, b) => a.id - b.id);
     if (this.leadershipLost) throw new Error('the outbox lock connection failed; not publishing without it');
     await this.send(rows, 'committed');
     if (this.sent.length === 0) this.sentAt = Date.now();
