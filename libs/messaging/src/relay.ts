@@ -86,8 +86,10 @@ export class OutboxRelay {
   private readonly registration: { service: string; pool: pg.Pool };
   /** Rows this process committed, handed over in memory, not yet sent. */
   private handed: OutboxRow[] = [];
-  /** Until the table is drained (after winning leadership or a failure), handed rows are left to the table path. */
+  /** Until the table is drained (after winning leadership or a failure), handed rows wait: nothing may overtake an older row there. */
   private draining = true;
+  /** Ids the last read of the table sent. */
+  private lastRead = new Set<number>();
   private stopTaking: (() => void) | undefined;
   /** Ids of handed-over rows already sent, deleted together (see deleteDelayMs), and when the first was sent. */
   private sent: number[] = [];
@@ -142,7 +144,8 @@ export class OutboxRelay {
           this.tableReadAt = Date.now();
           const read = await this.publishBatch();
           if (read >= (this.options.batchSize ?? 500)) continue;
-          // The table holds nothing older than what commits from now on: those may go straight out.
+          // The table holds nothing older than the rows still handed over: they committed after this
+          // read began (the ones it saw were taken out of them), so they may go out now, in memory.
           this.draining = false;
         }
         const deleteIn = this.sentAt + deleteDelayMs - Date.now();
@@ -202,12 +205,14 @@ export class OutboxRelay {
     });
   }
 
-  /** Rows this process just committed; while draining (or not leading) they are left to the table path. */
+  /** Rows this process just committed: held until sent in memory, or left to the table path when this relay does not lead. */
   private take(rows: OutboxRow[]): void {
-    if (this.draining || !this.leading) {
+    if (!this.leading) {
       this.notified = true;
     } else {
-      this.handed.push(...rows);
+      // Held while draining, and sent only once the table has nothing older; a row the last read of the
+      // table already sent (its commit landed just before that read) is not sent again.
+      this.handed.push(...rows.filter((row) => !this.lastRead.has(row.id)));
     }
     this.pause.cut();
   }
@@ -264,6 +269,7 @@ export class OutboxRelay {
       // Rows handed over meanwhile may be among these: sent here, they need not go out again.
       const taken = new Set(rows.map((row) => row.id));
       this.handed = this.handed.filter((row) => !taken.has(row.id));
+      this.lastRead = taken;
       await this.send(rows, 'table');
       return rows.length;
     });
