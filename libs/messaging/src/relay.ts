@@ -59,7 +59,7 @@ new Gauge({
  * in id order, sends it, and commits the delete only once the broker has it. Either
  * way a crash between the send and the delete publishes again, which consumers'
  * inboxes make harmless. A new leader, and one whose send failed, drains the
- * table before it takes rows in memory again, so nothing handed over overtakes
+ * table before it sends rows from memory again, so nothing handed over overtakes
  * an older row it left behind.
  */
 /**
@@ -96,11 +96,14 @@ export class OutboxRelay {
   private sentAt = 0;
   /** The table is read on a notice, while draining, and at least this often (the safety net). */
   private readonly pollIntervalMs: number;
+  /** Most rows per send, and per read of the table. */
+  private readonly batchSize: number;
   private tableReadAt = 0;
 
   constructor(private readonly options: RelayOptions) {
     // A hand-over (this process's commit) or a NOTIFY (another's) wakes the relay; the poll is only the safety net.
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
+    this.batchSize = options.batchSize ?? 500;
     this.pause = new PollPause(this.pollIntervalMs);
     this.registration = { service: options.service, pool: options.pool };
   }
@@ -143,7 +146,7 @@ export class OutboxRelay {
           this.notified = false;
           this.tableReadAt = Date.now();
           const read = await this.publishBatch();
-          if (read >= (this.options.batchSize ?? 500)) continue;
+          if (read >= this.batchSize) continue;
           // The table holds nothing older than the rows still handed over: they committed after this
           // read began (the ones it saw were taken out of them), so they may go out now, in memory.
           this.draining = false;
@@ -238,12 +241,12 @@ export class OutboxRelay {
   /** Sends the rows handed over since the last send (a batch at most), then queues their ids for deleteSent. */
   private async publishHanded(): Promise<void> {
     // At most a batch per send: while the broker is slow, commits keep arriving.
-    const rows = this.handed.splice(0, this.options.batchSize ?? 500).sort((a, b) => a.id - b.id);
+    const rows = this.handed.splice(0, this.batchSize).sort((a, b) => a.id - b.id);
     if (this.leadershipLost) throw new Error('the outbox lock connection failed; not publishing without it');
     await this.send(rows, 'committed');
     if (this.sent.length === 0) this.sentAt = Date.now();
     this.sent.push(...rows.map((row) => row.id));
-    if (this.sent.length >= (this.options.batchSize ?? 500)) await this.deleteSent();
+    if (this.sent.length >= this.batchSize) await this.deleteSent();
   }
 
   /** One statement, outside any transaction, for every handed-over row sent since the last. */
@@ -260,7 +263,7 @@ export class OutboxRelay {
         name: 'outbox-take',
         text: `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1)
                RETURNING id, topic, message_key, message_id, message_type, payload, headers`,
-        values: [this.options.batchSize ?? 500],
+        values: [this.batchSize],
       });
       if (rows.length === 0) return 0;
       rows.sort((a, b) => a.id - b.id);
