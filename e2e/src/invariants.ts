@@ -34,8 +34,9 @@ export async function checkInvariants(gateway: GatewayClient, orderIds: string[]
   ];
 
   const stock = await gateway.call<{ items: StockRow[] }>('GET', '/v1/admin/inventory', { key: keys.admin });
-  const oversold = stock.body.items.filter((row) => row.available < 0 || row.reserved > row.onHand || row.reserved < 0);
-  results.push({ invariant: '2 no oversell', holds: stock.status === 200 && oversold.length === 0, detail: oversold.length ? JSON.stringify(oversold.slice(0, 3)) : `${stock.body.items.length} SKUs consistent` });
+  const oversold = stock.status === 200 ? stock.body.items.filter((row) => row.available < 0 || row.reserved > row.onHand || row.reserved < 0) : [];
+  const stockDetail = stock.status !== 200 ? `stock answered ${stock.status}` : oversold.length ? JSON.stringify(oversold.slice(0, 3)) : `${stock.body.items.length} SKUs consistent`;
+  results.push({ invariant: '2 no oversell', holds: stock.status === 200 && oversold.length === 0, detail: stockDetail });
 
   const moneyProblems: string[] = [];
   const shipmentProblems: string[] = [];
@@ -44,6 +45,11 @@ export async function checkInvariants(gateway: GatewayClient, orderIds: string[]
       gateway.call<{ items: PaymentRow[] }>('GET', `/v1/admin/payments?orderId=${order.orderId}`, { key: keys.admin }),
       gateway.call<{ items: ShipmentRow[] }>('GET', `/v1/admin/shipments?orderId=${order.orderId}`, { key: keys.admin }),
     ]);
+    // An admin route that does not answer is a finding, not a crash of the checker.
+    if (payments.status !== 200 || shipments.status !== 200) {
+      moneyProblems.push(`${order.orderId}: payments answered ${payments.status}, shipments ${shipments.status}`);
+      continue;
+    }
     const net = payments.body.items.reduce((sum, payment) => sum + payment.capturedAmount - payment.refundedAmount, 0);
     const expected = order.status === 'CONFIRMED' ? order.total.amount : 0;
     if (payments.body.items.length > 1) moneyProblems.push(`${order.orderId}: ${payments.body.items.length} payments`);

@@ -17,6 +17,8 @@ export interface DrillOutcome {
   orderIds: string[];
   /** Checks specific to the drill, beyond the contract's invariants. */
   checks: { invariant: string; holds: boolean; detail: string }[];
+  /** Undoes what the drill set up for itself (a namespace, a replica), once every check has read the platform. */
+  afterChecks?: () => Promise<void>;
 }
 
 export interface Drill {
@@ -24,6 +26,8 @@ export interface Drill {
   fault: string;
   /** How long every order may take to end once the drill is over; the invariants' default otherwise. */
   settleMs?: number;
+  /** Why this machine cannot run the drill (no root, a tool missing), or undefined if it can. */
+  unavailable?: () => string | undefined;
   run(context: DrillContext): Promise<DrillOutcome>;
 }
 

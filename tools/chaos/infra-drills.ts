@@ -61,7 +61,7 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 }
 
 /** Runs the fault, then reports the dead letters written meanwhile as a check. */
-async function countingDeadLetters(run: () => Promise<string[]>, options: { wipesBroker?: boolean } = {}): Promise<DrillOutcome> {
+export async function countingDeadLetters(run: () => Promise<string[]>, options: { wipesBroker?: boolean } = {}): Promise<DrillOutcome> {
   // A wiped broker has lost the earlier dead letters too: whatever its dead-letter topics hold afterwards is new.
   const before = options.wipesBroker ? 0 : await deadLetterCount();
   const orderIds = await run();

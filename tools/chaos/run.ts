@@ -15,14 +15,23 @@ import type { FinalState, StockRow } from './history/history.js';
 import { readFinalState, RecordingGateway, startingInventory, writeVerdict } from './history/recorder.js';
 import { drills as processDrills } from './drills.js';
 import { infrastructureDrills } from './infra-drills.js';
+import { networkDrills } from './network-drills.js';
 import { surgeDrill } from './surge-drill.js';
 
-const drills = [...processDrills, surgeDrill, ...infrastructureDrills];
+const drills = [...processDrills, surgeDrill, ...infrastructureDrills, ...networkDrills];
 
+// A drill's name, several separated by commas, a group (process, infra, network) or all.
+const groups: Record<string, string[]> = {
+  all: drills.map((drill) => drill.name),
+  process: [...processDrills, surgeDrill].map((drill) => drill.name),
+  infra: infrastructureDrills.map((drill) => drill.name),
+  network: networkDrills.map((drill) => drill.name),
+};
 const wanted = process.argv[2] ?? 'list';
-if (wanted === 'list' || !['all', ...drills.map((drill) => drill.name)].includes(wanted)) {
-  console.log('usage: npm run chaos -- <drill>|all\n\ndrills:');
-  for (const drill of drills) console.log(`  ${drill.name.padEnd(28)} ${drill.fault}`);
+const chosen = new Set(wanted.split(',').flatMap((name) => groups[name] ?? [name]));
+if (wanted === 'list' || [...chosen].some((name) => !groups.all!.includes(name))) {
+  console.log('usage: npm run chaos -- <drill>[,<drill>…]|process|infra|network|all\n\ndrills:');
+  for (const drill of drills) console.log(`  ${drill.name.padEnd(36)} ${drill.fault}`);
   process.exit(wanted === 'list' ? 0 : 2);
 }
 
@@ -38,34 +47,46 @@ const context = {
 const rows: { drill: string; fault: string; orders: number; invariant: string; holds: boolean; detail: string }[] = [];
 /** Per drill: what was broken, and how long after the drill's end (its fault healed) every order it placed was terminal. */
 const summary: { drill: string; fault: string; orders: number; violations: number; quietAfterS: number }[] = [];
-for (const drill of drills.filter((candidate) => wanted === 'all' || candidate.name === wanted)) {
+const skipped: { drill: string; why: string }[] = [];
+for (const drill of drills.filter((candidate) => chosen.has(candidate.name))) {
   console.log(`▸ ${drill.name}: ${drill.fault}`);
+  const why = drill.unavailable?.();
+  if (why) {
+    console.log(`    skipped: ${why}`);
+    skipped.push({ drill: drill.name, why });
+    continue;
+  }
   const started = Date.now();
   const recording = new RecordingGateway(gatewayUrl, drill.name);
   const inventoryAtStart = await startingInventory(recording);
   const outcome = await drill.run({ ...context, gateway: recording });
-  const healedAt = Date.now();
-  // Invariant 1 waits until every accepted order is terminal: its wait is the time to quiescence.
-  const invariants = await checkInvariants(recording, outcome.orderIds, { settleMs: drill.settleMs });
-  const quietAfterS = (Date.now() - healedAt) / 1000;
-  const results = [...outcome.checks, ...invariants];
-  results.push(...(await judgeHistory(recording, inventoryAtStart)));
-  for (const result of results) rows.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, ...result });
-  summary.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, violations: results.filter((result) => !result.holds).length, quietAfterS });
+  try {
+    const healedAt = Date.now();
+    // Invariant 1 waits until every accepted order is terminal: its wait is the time to quiescence.
+    const invariants = await checkInvariants(recording, outcome.orderIds, { settleMs: drill.settleMs });
+    const quietAfterS = (Date.now() - healedAt) / 1000;
+    const results = [...outcome.checks, ...invariants];
+    results.push(...(await judgeHistory(recording, inventoryAtStart)));
+    for (const result of results) rows.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, ...result });
+    summary.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, violations: results.filter((result) => !result.holds).length, quietAfterS });
+  } finally {
+    await outcome.afterChecks?.();
+  }
   console.log(`    done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-console.log(`\n${'drill'.padEnd(26)} ${'orders'.padStart(6)}  ${'invariant'.padEnd(62)} result`);
+console.log(`\n${'drill'.padEnd(36)} ${'orders'.padStart(6)}  ${'invariant'.padEnd(62)} result`);
 for (const row of rows) {
-  console.log(`${row.drill.padEnd(26)} ${String(row.orders).padStart(6)}  ${row.invariant.padEnd(62)} ${row.holds ? 'ok  ' : 'BROKEN'} ${row.detail}`);
+  console.log(`${row.drill.padEnd(36)} ${String(row.orders).padStart(6)}  ${row.invariant.padEnd(62)} ${row.holds ? 'ok  ' : 'BROKEN'} ${row.detail}`);
 }
-console.log(`\n${'drill'.padEnd(26)} ${'orders'.padStart(6)} ${'violations'.padStart(10)} ${'quiet after'.padStart(11)}  fault`);
+console.log(`\n${'drill'.padEnd(36)} ${'orders'.padStart(6)} ${'violations'.padStart(10)} ${'quiet after'.padStart(11)}  fault`);
 for (const row of summary) {
-  console.log(`${row.drill.padEnd(26)} ${String(row.orders).padStart(6)} ${String(row.violations).padStart(10)} ${`${row.quietAfterS.toFixed(1)} s`.padStart(11)}  ${row.fault}`);
+  console.log(`${row.drill.padEnd(36)} ${String(row.orders).padStart(6)} ${String(row.violations).padStart(10)} ${`${row.quietAfterS.toFixed(1)} s`.padStart(11)}  ${row.fault}`);
 }
+for (const row of skipped) console.log(`${row.drill.padEnd(36)} skipped: ${row.why}`);
 const summaryFile = join(repoRoot, 'bench-results', `chaos-summary-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(summaryFile), { recursive: true });
-writeFileSync(summaryFile, `${JSON.stringify({ drills: summary, checks: rows }, null, 2)}\n`);
+writeFileSync(summaryFile, `${JSON.stringify({ drills: summary, skipped, checks: rows }, null, 2)}\n`);
 console.log(`\nwritten: ${summaryFile}`);
 const broken = rows.filter((row) => !row.holds).length;
 console.log(`\n${rows.length - broken} passed, ${broken} failed`);

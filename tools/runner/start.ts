@@ -23,7 +23,10 @@ say('starting infrastructure (Postgres and Redis must answer; Kafka starts here 
 const infra = await ensureInfra();
 const settings = defaultSettings();
 say('starting services: order, inventory, payment, shipping, orchestrator, gateway');
-const platform = startServices(settings, { raw, gracefulMs: drainMs });
+// Chaos drills may ask for a service to be started differently (network namespace, skewed clock).
+const overridesDir = join(repoRoot, '.local/run/launch');
+rmSync(overridesDir, { recursive: true, force: true });
+const platform = startServices(settings, { raw, gracefulMs: drainMs, overridesDir });
 
 const pidFile = join(repoRoot, '.local/run/pids.json');
 let stopping = false;

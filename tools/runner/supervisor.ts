@@ -4,7 +4,9 @@
  * SIGTERM, waits for a graceful exit, then SIGKILLs what is left.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { join } from 'node:path';
 import { formatLogLine } from './log-format.ts';
 
 export interface ProcessSpec {
@@ -35,6 +37,29 @@ export interface SupervisorOptions {
   /** Print raw JSON instead of the readable form. */
   raw?: boolean;
   gracefulMs?: number;
+  /**
+   * A folder where a chaos drill may leave `<name>.json` ({@link LaunchOverride}), read at each
+   * launch: the drill kills the process and the supervisor starts it again inside a network
+   * namespace, or with a skewed clock. Removing the file and killing again puts it back.
+   */
+  overridesDir?: string;
+}
+
+/** How one launch differs from the spec: a command to run node under, and environment to add. */
+export interface LaunchOverride {
+  /** E.g. `['ip', 'netns', 'exec', 'sf-payment']`; it must exec node, so the pid stays the service's. */
+  prefix?: string[];
+  env?: Record<string, string>;
+}
+
+function readOverride(dir: string | undefined, name: string): LaunchOverride {
+  if (!dir) return {};
+  try {
+    return JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as LaunchOverride;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
 }
 
 export class Supervisor {
@@ -88,9 +113,17 @@ export class Supervisor {
 
   private launch(entry: Supervised): void {
     const print = this.options.print ?? ((line: string) => console.log(line));
-    const child = spawn(process.execPath, entry.spec.args, {
+    let override: LaunchOverride;
+    try {
+      override = readOverride(this.options.overridesDir, entry.spec.name);
+    } catch (error) {
+      print(formatLogLine('runner', JSON.stringify({ level: 'warn', msg: `${entry.spec.name}: launch override ignored: ${(error as Error).message}` })));
+      override = {};
+    }
+    const [command, ...prefixArgs] = [...(override.prefix ?? []), process.execPath];
+    const child = spawn(command!, [...prefixArgs, ...entry.spec.args], {
       cwd: this.options.cwd,
-      env: { ...process.env, ...entry.spec.env },
+      env: { ...process.env, ...entry.spec.env, ...override.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     entry.child = child;
