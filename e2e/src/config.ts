@@ -12,6 +12,8 @@ const E2eEnv = z.object({
   E2E_SECURITY_PORT_BASE: port(13200),
   /** And for the two-gateway suite's (live events behind replicas): seven ports, the second gateway last. */
   E2E_REPLICAS_PORT_BASE: port(13300),
+  /** And for the network-fault suite's (a service in a namespace of its own, a second replica at +100). */
+  E2E_NETWORK_PORT_BASE: port(13400),
   /** Property-based cases per part (body, headers, query) in the security suite; the report's run used 10 000. */
   E2E_FUZZ_RUNS: z.coerce.number().int().positive().default(300),
   E2E_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),

@@ -1,15 +1,15 @@
 /** Chaos drills: each injects one kind of fault while orders flow, then heals it. */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { anOrder } from '@shopfront/testing';
 import { keys, type GatewayClient } from '../../e2e/src/client.js';
 import { placeOrders } from '../../e2e/src/order-flow.js';
+import type { ServiceName } from '../runner/services.ts';
+import { requirePid, type PlatformProcesses } from './processes.ts';
 
 export interface DrillContext {
   gateway: GatewayClient;
-  pidFile: string;
-  redisUrl: string;
+  platform: PlatformProcesses;
   log: (line: string) => void;
 }
 
@@ -37,20 +37,6 @@ async function setFault(gateway: GatewayClient, service: string, latencyMs: numb
   if (answer.status !== 200) throw new Error(`could not set fault on ${service}: ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 
-/** A service's process under `npm start`, from the supervisor's pid file. */
-export function pidOf(pidFile: string, service: string): number {
-  const pids = JSON.parse(readFileSync(pidFile, 'utf8')) as Record<string, number | null>;
-  const pid = pids[service];
-  if (!pid) throw new Error(`no pid for ${service} in ${pidFile}: is the platform running with npm start?`);
-  return pid;
-}
-
-function kill(pidFile: string, service: string): number {
-  const pid = pidOf(pidFile, service);
-  process.kill(pid, 'SIGKILL');
-  return pid;
-}
-
 const faultDrill = (service: string, latencyMs: number, errorRate: number): Drill => ({
   name: `${service}-${errorRate > 0 ? 'errors' : 'latency'}`,
   fault: `${service}: latency ${latencyMs} ms, error rate ${errorRate}`,
@@ -62,13 +48,15 @@ const faultDrill = (service: string, latencyMs: number, errorRate: number): Dril
   },
 });
 
-const killDrill = (service: string): Drill => ({
+const killDrill = (service: ServiceName): Drill => ({
   name: `kill-${service}`,
   fault: `SIGKILL ${service} while orders are in flight`,
-  async run({ gateway, pidFile, log }) {
+  async run({ gateway, platform, log }) {
     const placing = placeOrders(gateway, 30, 30);
     await sleep(300);
-    log(`killed ${service} (pid ${kill(pidFile, service)}); the supervisor restarts it`);
+    const pid = requirePid(platform, service);
+    process.kill(pid, 'SIGKILL');
+    log(`killed ${service} (pid ${pid}); the supervisor restarts it`);
     return { orderIds: await placing, checks: [] };
   },
 });
@@ -110,10 +98,10 @@ export const drills: Drill[] = [
   {
     name: 'redis-flush',
     fault: 'Redis loses every key (FLUSHALL) between a POST and its retry',
-    async run({ gateway, redisUrl }) {
+    async run({ gateway, platform }) {
       const attempts = Array.from({ length: 10 }, () => ({ key: randomUUID(), body: anOrder({ sku: 'SKU-005', quantity: 1 }) }));
       const first = await Promise.all(attempts.map((attempt) => gateway.placeOrder(attempt.body, { idempotencyKey: attempt.key })));
-      const redis = new Redis(redisUrl);
+      const redis = new Redis(platform.settings.redisUrl);
       await redis.flushall();
       redis.disconnect();
       const retried = await Promise.all(attempts.map((attempt) => gateway.placeOrder(attempt.body, { idempotencyKey: attempt.key })));

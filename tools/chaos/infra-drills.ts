@@ -16,34 +16,35 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { keys } from '../../e2e/src/client.js';
 import { repoRoot } from '../runner/platform.ts';
-import { pidOf, type Drill, type DrillContext, type DrillOutcome } from './drills.js';
+import type { PlatformSettings } from '../runner/services.ts';
+import type { Drill, DrillContext, DrillOutcome } from './drills.js';
+import { requirePid } from './processes.ts';
 import { placeOrders } from '../../e2e/src/order-flow.js';
 import { untilOutboxEmpty, withDatabase } from '../../e2e/src/outbox.js';
 
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Messages on every dead-letter topic of the platform (npm start's, unprefixed). Right after a
+ * Messages on every dead-letter topic of the platform (its topic prefix's). Right after a
  * broker starts empty its partitions may have no leader yet: asked again for up to 30 s.
  */
-export async function deadLetterCount(): Promise<number> {
+export async function deadLetterCount(settings: PlatformSettings): Promise<number> {
   for (const until = Date.now() + 30_000; ; await sleep(1_000)) {
     try {
-      return await countDeadLetters();
+      return await countDeadLetters(settings);
     } catch (error) {
       if (!(error as { retriable?: boolean }).retriable || Date.now() > until) throw error;
     }
   }
 }
 
-async function countDeadLetters(): Promise<number> {
-  const admin = createKafka({ clientId: 'chaos', brokers }).admin();
+async function countDeadLetters(settings: PlatformSettings): Promise<number> {
+  const admin = createKafka({ clientId: 'chaos', brokers: settings.kafkaBrokers.split(',') }).admin();
   await admin.connect();
   try {
     let total = 0;
-    for (const topic of allTopics) total += (await admin.fetchTopicOffsets(deadLetterTopic(topic))).reduce((sum, partition) => sum + Number(partition.high), 0);
+    for (const topic of allTopics) total += (await admin.fetchTopicOffsets(`${settings.topicPrefix}${deadLetterTopic(topic)}`)).reduce((sum, partition) => sum + Number(partition.high), 0);
     return total;
   } finally {
     await admin.disconnect();
@@ -61,20 +62,22 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 }
 
 /** Runs the fault, then reports the dead letters written meanwhile as a check. */
-export async function countingDeadLetters(run: () => Promise<string[]>, options: { wipesBroker?: boolean } = {}): Promise<DrillOutcome> {
+export async function countingDeadLetters(context: DrillContext, run: () => Promise<string[]>, options: { wipesBroker?: boolean } = {}): Promise<DrillOutcome> {
+  const { settings } = context.platform;
   // A wiped broker has lost the earlier dead letters too: whatever its dead-letter topics hold afterwards is new.
-  const before = options.wipesBroker ? 0 : await deadLetterCount();
+  const before = options.wipesBroker ? 0 : await deadLetterCount(settings);
   const orderIds = await run();
   // The invariants' own wait (every order terminal) comes after; dead letters a fault causes appear at once.
-  const after = await deadLetterCount();
+  const after = await deadLetterCount(settings);
   return { orderIds, checks: [{ invariant: 'no message dead-lettered because of the fault', holds: after === before, detail: `${after - before} new dead letter(s)` }] };
 }
 
 const databaseOutage = (service: string, seconds: number): Drill => ({
   name: `db-outage-${service}`,
   fault: `shopfront_${service} refuses connections for ${seconds} s while orders flow`,
-  run: ({ gateway, log }: DrillContext) =>
-    countingDeadLetters(async () => {
+  run: (context: DrillContext) =>
+    countingDeadLetters(context, async () => {
+      const { gateway, log } = context;
       const database = `shopfront_${service}`;
       // Orders already in flight meet the outage mid-saga; those placed during it may be refused (503) at the edge.
       const placing = placeOrders(gateway, 20, 40);
@@ -99,8 +102,9 @@ const databaseOutage = (service: string, seconds: number): Drill => ({
 const relayConnectionKilled: Drill = {
   name: 'relay-connection-killed',
   fault: "every outbox relay's lock connection terminated (pg_terminate_backend) while orders flow",
-  run: ({ gateway, log }: DrillContext) =>
-    countingDeadLetters(async () => {
+  run: (context: DrillContext) =>
+    countingDeadLetters(context, async () => {
+      const { gateway, log } = context;
       const placing = placeOrders(gateway, 20, 50);
       await sleep(300);
       const killed = await withAdmin((client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname LIKE 'shopfront_%'`, [relayConnectionName]));
@@ -120,7 +124,7 @@ const flowing = (name: string, fault: string, run: (context: DrillContext) => Pr
   fault,
   settleMs: options.settleMs,
   run: (context: DrillContext) =>
-    countingDeadLetters(async () => {
+    countingDeadLetters(context, async () => {
       const placing = placeOrders(context.gateway, 30, 150);
       await sleep(600);
       await run(context);
@@ -152,8 +156,8 @@ const brokerWiped = flowing('broker-wiped', "the broker's data deleted while the
  * OrderPlaced sits unread in the broker when its data goes. Only the order service's
  * re-announcement of orders stranded in PENDING (ORDER_REANNOUNCE_AFTER_MS, 30 s) finishes them.
  */
-const messagesLost = flowing('messages-lost', "the orchestrator frozen, orders placed, the broker's data deleted, the orchestrator thawed", async ({ log, pidFile }) => {
-  const pid = pidOf(pidFile, 'orchestrator');
+const messagesLost = flowing('messages-lost', "the orchestrator frozen, orders placed, the broker's data deleted, the orchestrator thawed", async ({ log, platform }) => {
+  const pid = requirePid(platform, 'orchestrator');
   process.kill(pid, 'SIGSTOP');
   log(`orchestrator frozen (pid ${pid})`);
   try {

@@ -2,23 +2,21 @@
  * Drills at the network level, between real processes: one service is moved
  * into a network namespace of its own (network/namespace.ts) and its links are
  * slowed, made lossy or cut, by direction and by dependency, while orders flow.
- * Then: a service frozen (SIGSTOP) for longer than the consumer session while a
- * second replica takes its partitions over, and a service whose clock is wrong.
- * The run's checks follow each (invariants, no dead letters, the history).
+ * Each checks that its fault really bit (packets dropped, traffic delayed, the
+ * service not ready while cut off) besides the run's own checks (invariants,
+ * no dead letters, the history).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { consumerTimings, createKafka } from '@shopfront/messaging';
+import { consumerTimings } from '@shopfront/messaging';
 import { placeOrders } from '../../e2e/src/order-flow.js';
-import { repoRoot, waitForReady } from '../runner/platform.ts';
-import { defaultSettings, serviceCommand, serviceEnv, type ServiceName } from '../runner/services.ts';
-import { pidOf, type Drill, type DrillContext, type DrillOutcome } from './drills.js';
+import type { ServiceName } from '../runner/services.ts';
+import type { Drill, DrillContext, DrillOutcome } from './drills.js';
 import { countingDeadLetters } from './infra-drills.js';
 import { networkFaultsPossible, placeInNamespace, type Namespaced } from './network/namespace.ts';
+import { serviceUrl } from './processes.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const overridesDir = (context: DrillContext) => join(context.pidFile, '..', 'launch');
+/** Long enough for the broker to end the cut-off consumer's session and move its partitions. */
+const sessionOutlived = consumerTimings.sessionTimeout + 5_000;
 
 /** What a network drill must see for its fault to count as applied. */
 interface Expected {
@@ -40,12 +38,12 @@ interface NetworkFault {
 }
 
 /** Polls the service's readiness (over its HTTP link, which these faults leave whole) until stopped. */
-function sampleReadiness(port: number) {
+function sampleReadiness(url: string) {
   const samples: { at: number; ready: boolean }[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((answer) => answer.status === 200, () => false);
+      const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((answer) => answer.status === 200, () => false);
       samples.push({ at: Date.now(), ready });
       await sleep(500);
     }
@@ -69,12 +67,12 @@ const networkDrill = (drill: NetworkFault): Drill => ({
   settleMs: drill.settleMs,
   unavailable: () => networkFaultsPossible().why || undefined,
   async run(context: DrillContext): Promise<DrillOutcome> {
-    const net = await placeInNamespace(drill.service, { pidFile: context.pidFile, overridesDir: overridesDir(context), log: context.log });
+    const net = await placeInNamespace(drill.service, { platform: context.platform, log: context.log });
     try {
-      const readiness = sampleReadiness(defaultSettings().ports[drill.service]);
+      const readiness = sampleReadiness(serviceUrl(context.platform, drill.service));
       let effect = { droppedPackets: 0, delayedChunks: 0 };
       let healedAt = 0;
-      const outcome = await countingDeadLetters(async () => {
+      const outcome = await countingDeadLetters(context, async () => {
         const placing = placeOrders(context.gateway, 30, 400);
         await sleep(1_000);
         try {
@@ -128,8 +126,6 @@ const loss = networkDrill({
   },
 });
 
-const sessionOutlived = consumerTimings.sessionTimeout + 5_000;
-
 const kafkaPartition = networkDrill({
   name: 'net-partition-kafka-payment',
   service: 'payment',
@@ -169,143 +165,4 @@ const asymmetric = networkDrill({
   },
 });
 
-/** A second process of `service` beside npm start's, on its own port, for as long as a drill needs it. */
-async function startReplica(service: ServiceName, port: number, log: (line: string) => void): Promise<ChildProcess> {
-  const settings = defaultSettings();
-  settings.ports = { ...settings.ports, [service]: port };
-  const child = spawn(process.execPath, serviceCommand(service), { cwd: repoRoot, env: { ...process.env, ...serviceEnv(service, settings) }, stdio: 'ignore' });
-  await waitForReady(`http://127.0.0.1:${port}`, 60_000, `second ${service} replica`);
-  log(`second ${service} replica ready on port ${port} (pid ${child.pid})`);
-  return child;
-}
-
-async function stopReplica(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(force);
-}
-
-/** Members of each consumer group of `service` (its groups are named `<service>.<consumer>`). */
-async function groupMembers(service: ServiceName): Promise<Record<string, number>> {
-  const admin = createKafka({ clientId: 'chaos', brokers: defaultSettings().kafkaBrokers.split(',') }).admin();
-  await admin.connect();
-  try {
-    const ids = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(`${service}.`));
-    const { groups } = await admin.describeGroups(ids);
-    return Object.fromEntries(groups.map((group) => [group.groupId, group.members.length]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-const describe = (members: Record<string, number>) => Object.entries(members).map(([group, count]) => `${group} ${count}`).join(', ') || 'none';
-
-/**
- * A GC pause stand-in: the frozen process's group session ends, its partitions go to the other
- * replica, and when it wakes it still holds a batch it read before: it must not apply it over
- * the other's work (inbox, versions and fenced offset commits are what stop it).
- */
-const paused = (service: ServiceName, port: number): Drill => ({
-  name: `pause-${service}`,
-  fault: `${service} frozen (SIGSTOP) for ${sessionOutlived / 1000} s while a second replica takes its partitions, then thawed`,
-  settleMs: 90_000,
-  async run(context: DrillContext): Promise<DrillOutcome> {
-    const replica = await startReplica(service, port, context.log);
-    let before: Record<string, number> = {};
-    let during: Record<string, number> = {};
-    try {
-      // Both replicas share the partitions before the freeze.
-      await sleep(consumerTimings.sessionTimeout);
-      const outcome = await countingDeadLetters(async () => {
-        const placing = placeOrders(context.gateway, 30, 400);
-        await sleep(1_500);
-        const pid = pidOf(context.pidFile, service);
-        before = await groupMembers(service);
-        process.kill(pid, 'SIGSTOP');
-        context.log(`${service} frozen (pid ${pid}); its groups had ${describe(before)}`);
-        try {
-          await sleep(sessionOutlived - 2_000);
-          during = await groupMembers(service);
-          context.log(`${service}'s groups while it is frozen: ${describe(during)}`);
-          await sleep(2_000);
-        } finally {
-          process.kill(pid, 'SIGCONT');
-          context.log(`${service} thawed`);
-        }
-        return placing;
-      });
-      // Its partitions moved: every group it was in had two members before and one during the freeze.
-      const moved = Object.keys(before).length > 0 && Object.keys(before).every((group) => before[group] === 2 && during[group] === 1);
-      const checks = [...outcome.checks, { invariant: "the frozen process's partitions went to the other replica", holds: moved, detail: `before: ${describe(before)}; frozen: ${describe(during)}` }];
-      return { orderIds: outcome.orderIds, checks, afterChecks: () => stopReplica(replica) };
-    } catch (error) {
-      await stopReplica(replica);
-      throw error;
-    }
-  },
-});
-
-/**
- * One service's wall clock off by `skewS` (libfaketime; the monotonic clock is left alone, so
- * timers and timeouts keep their length). What it stamps, and any deadline it computes from its
- * own clock, is off by as much.
- */
-const libfaketime = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
-const skewed = (service: ServiceName, skewS: number): Drill => ({
-  name: `clock-skew-${service}`,
-  fault: `${service}'s wall clock ${skewS > 0 ? 'ahead' : 'behind'} by ${Math.abs(skewS)} s (libfaketime) while orders flow`,
-  settleMs: 90_000,
-  unavailable: () => (existsSync(libfaketime) ? undefined : `${libfaketime} is missing (Debian: libfaketime)`),
-  async run(context: DrillContext): Promise<DrillOutcome> {
-    const dir = overridesDir(context);
-    const port = defaultSettings().ports[service];
-    const file = join(dir, `${service}.json`);
-    const relaunch = async (why: string) => {
-      const pid = pidOf(context.pidFile, service);
-      process.kill(pid, 'SIGKILL');
-      for (const until = Date.now() + 30_000; Date.now() < until && pidOfOrZero(context.pidFile, service) === pid; ) await sleep(200);
-      await waitForReady(`http://127.0.0.1:${port}`, 60_000, service);
-      context.log(why);
-    };
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify({ env: { LD_PRELOAD: libfaketime, FAKETIME: `${skewS > 0 ? '+' : ''}${skewS}s`, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1' } }));
-    // Should this process die mid-drill, the service's next start is on the machine's clock again.
-    const forget = () => rmSync(file, { force: true });
-    process.once('exit', forget);
-    const restore = async () => {
-      forget();
-      process.removeListener('exit', forget);
-      await relaunch(`${service} started again on the machine's clock`);
-    };
-    try {
-      // Orders are in flight across the restart: what the old clock stamped, the skewed one reads.
-      const outcome = await countingDeadLetters(async () => {
-        const placing = placeOrders(context.gateway, 30, 300);
-        await sleep(1_500);
-        await relaunch(`${service} started again with its clock off by ${skewS} s`);
-        return placing;
-      });
-      // Its HTTP Date header is its clock: the proof that the skew took hold (to the second).
-      const answer = await fetch(`http://127.0.0.1:${port}/health/live`);
-      const offS = Math.round((Date.parse(answer.headers.get('date') ?? '') - Date.now()) / 1000);
-      const checks = [...outcome.checks, { invariant: "the service's clock was off as asked", holds: Math.abs(offS - skewS) <= 2, detail: `its Date header ${offS} s from ours` }];
-      return { orderIds: outcome.orderIds, checks, afterChecks: restore };
-    } catch (error) {
-      await restore();
-      throw error;
-    }
-  },
-});
-
-function pidOfOrZero(pidFile: string, service: ServiceName): number {
-  try {
-    return pidOf(pidFile, service);
-  } catch {
-    return 0;
-  }
-}
-
-export const networkDrills: Drill[] = [latency, loss, kafkaPartition, postgresPartition, asymmetric, paused('orchestrator', 3105), skewed('orchestrator', 20), skewed('payment', -20)];
+export const networkDrills: Drill[] = [latency, loss, kafkaPartition, postgresPartition, asymmetric];

@@ -7,41 +7,37 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GatewayClient } from '../../e2e/src/client.js';
-import { checkInvariants } from '../../e2e/src/invariants.js';
 import { repoRoot } from '../runner/platform.ts';
-import { checkHistory, formatViolation, invariantTitles, type Violation } from './history/checker.js';
-import type { FinalState, StockRow } from './history/history.js';
-import { readFinalState, RecordingGateway, startingInventory, writeVerdict } from './history/recorder.js';
 import { drills as processDrills } from './drills.js';
 import { infrastructureDrills } from './infra-drills.js';
 import { networkDrills } from './network-drills.js';
+import { timeDrills } from './time-drills.js';
+import { npmStartProcesses } from './processes.ts';
+import { runDrill } from './run-drill.ts';
 import { surgeDrill } from './surge-drill.js';
 
-const drills = [...processDrills, surgeDrill, ...infrastructureDrills, ...networkDrills];
+const drills = [...processDrills, surgeDrill, ...infrastructureDrills, ...networkDrills, ...timeDrills];
 
-// A drill's name, several separated by commas, a group (process, infra, network) or all.
+// A drill's name, several separated by commas, a group (process, infra, network, time) or all.
 const groups: Record<string, string[]> = {
   all: drills.map((drill) => drill.name),
   process: [...processDrills, surgeDrill].map((drill) => drill.name),
   infra: infrastructureDrills.map((drill) => drill.name),
   network: networkDrills.map((drill) => drill.name),
+  time: timeDrills.map((drill) => drill.name),
 };
 const wanted = process.argv[2] ?? 'list';
 const chosen = new Set(wanted.split(',').flatMap((name) => groups[name] ?? [name]));
 if (wanted === 'list' || [...chosen].some((name) => !groups.all!.includes(name))) {
-  console.log('usage: npm run chaos -- <drill>[,<drill>…]|process|infra|network|all\n\ndrills:');
+  console.log('usage: npm run chaos -- <drill>[,<drill>…]|process|infra|network|time|all\n\ndrills:');
   for (const drill of drills) console.log(`  ${drill.name.padEnd(36)} ${drill.fault}`);
   process.exit(wanted === 'list' ? 0 : 2);
 }
 
 const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 3000}`;
-const gateway = new GatewayClient(gatewayUrl);
 const context = {
-  gateway,
-  pidFile: join(repoRoot, '.local/run/pids.json'),
-  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  log: (line: string) => console.log(`    ${line}`),
+  platform: npmStartProcesses(),
+  log: (line: string) => console.log(line.replace(/^/gm, '    ')),
 };
 
 const rows: { drill: string; fault: string; orders: number; invariant: string; holds: boolean; detail: string }[] = [];
@@ -57,21 +53,9 @@ for (const drill of drills.filter((candidate) => chosen.has(candidate.name))) {
     continue;
   }
   const started = Date.now();
-  const recording = new RecordingGateway(gatewayUrl, drill.name);
-  const inventoryAtStart = await startingInventory(recording);
-  const outcome = await drill.run({ ...context, gateway: recording });
-  try {
-    const healedAt = Date.now();
-    // Invariant 1 waits until every accepted order is terminal: its wait is the time to quiescence.
-    const invariants = await checkInvariants(recording, outcome.orderIds, { settleMs: drill.settleMs });
-    const quietAfterS = (Date.now() - healedAt) / 1000;
-    const results = [...outcome.checks, ...invariants];
-    results.push(...(await judgeHistory(recording, inventoryAtStart)));
-    for (const result of results) rows.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, ...result });
-    summary.push({ drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, violations: results.filter((result) => !result.holds).length, quietAfterS });
-  } finally {
-    await outcome.afterChecks?.();
-  }
+  const verdict = await runDrill(drill, context, gatewayUrl);
+  for (const check of verdict.checks) rows.push({ drill: drill.name, fault: drill.fault, orders: verdict.orders, ...check });
+  summary.push({ drill: drill.name, fault: drill.fault, orders: verdict.orders, violations: verdict.checks.filter((check) => !check.holds).length, quietAfterS: verdict.quietAfterS });
   console.log(`    done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -91,27 +75,3 @@ console.log(`\nwritten: ${summaryFile}`);
 const broken = rows.filter((row) => !row.holds).length;
 console.log(`\n${rows.length - broken} passed, ${broken} failed`);
 process.exit(broken === 0 ? 0 : 1);
-
-/** The history checker's verdict as rows: one per invariant it found broken, or one saying none was. */
-async function judgeHistory(recording: RecordingGateway, inventoryAtStart: StockRow[]): Promise<{ invariant: string; holds: boolean; detail: string }[]> {
-  const history = recording.history();
-  let final: FinalState | undefined;
-  let violations: Violation[] = [];
-  let unread: string | undefined;
-  try {
-    final = await readFinalState(recording, history, inventoryAtStart);
-    violations = checkHistory(history, final);
-  } catch (error) {
-    unread = (error as Error).message;
-  }
-  const file = writeVerdict(join(repoRoot, 'bench-results'), history, final, violations);
-  console.log(`    history of ${history.operations.length} operations: ${file}`);
-  if (unread) return [{ invariant: 'history checker', holds: false, detail: unread }];
-  if (violations.length === 0) return [{ invariant: `history checker: ${history.operations.length} operations, 0 violations`, holds: true, detail: '' }];
-  console.log(formatViolation(violations[0]!, history.startedAt).replace(/^/gm, '    '));
-  const broken = [...new Set(violations.map((violation) => violation.invariant))];
-  return broken.map((invariant) => {
-    const of = violations.filter((violation) => violation.invariant === invariant);
-    return { invariant: `history: ${invariantTitles[invariant]}`, holds: false, detail: `${of.length} violation(s); first: ${of[0]!.explanation}` };
-  });
-}

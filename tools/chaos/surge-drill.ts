@@ -22,11 +22,11 @@ export const surgeDrill: Drill = {
   name: 'surge',
   fault: `checkouts at ${rate}/s for ${seconds} s (above capacity), browsing at 50/s`,
   settleMs: 60_000,
-  async run({ gateway, log }) {
+  async run({ gateway, log, platform }) {
     const url = gateway.baseUrl;
     // Sent around the gateway client: recorded by hand, so the history checker sees the restock and every checkout.
     await recordStockSets(gateway, skus, () => restock(url, skus, Math.ceil((rate * seconds) / skus.length) + 500, keys.admin));
-    const deadLettersBefore = await deadLetterCount();
+    const deadLettersBefore = await deadLetterCount(platform.settings);
     const shoppers = browse({ gatewayUrl: url, apiKey: keys.client2, rate: 50 });
     const prefix = `surge-${Date.now().toString(36)}`;
     const load = await offerStep({ gatewayUrl: url, apiKey: keys.client1, rate, seconds, prefix, drainMs: 1_000 });
@@ -43,7 +43,7 @@ export const surgeDrill: Drill = {
     const unexpected = others.filter((attempt) => !['504', 'timeout', 'error'].includes(attempt.status));
     const servedReads = reads.reads.filter((read) => read.status === '200').length;
     const replays = await replayed(gateway, prefix, accepted.slice(0, 10));
-    const deadLetters = (await deadLetterCount()) - deadLettersBefore;
+    const deadLetters = (await deadLetterCount(platform.settings)) - deadLettersBefore;
     log(`${load.attempts.length} offered: ${accepted.length} accepted, ${refused.length} refused with 503, others ${others.length} (${statuses.join(', ') || 'none'}), refusal p99 ${refusal.p99} ms; catalog ${servedReads}/${reads.reads.length} served`);
     return {
       orderIds: accepted.map((attempt) => attempt.orderId!),

@@ -8,7 +8,7 @@ import { createKafka, deleteTopicsWithPrefix } from '@shopfront/messaging';
 import pg from 'pg';
 import { ensureInfra } from '../../../tools/runner/infra.ts';
 import { startServices, waitForReady } from '../../../tools/runner/platform.ts';
-import { defaultSettings, serviceCommand, serviceEnv, serviceNames } from '../../../tools/runner/services.ts';
+import { defaultSettings, serviceCommand, serviceEnv, serviceNames, type PlatformSettings } from '../../../tools/runner/services.ts';
 import { e2eConfig } from '../config.js';
 import type { RunningPlatform, ServiceName } from './types.js';
 
@@ -21,11 +21,16 @@ export interface LocalPlatformOptions {
   onLogLine?: (line: string) => void;
   /** Gateways beside the first, as more replicas of one deployment (same database, Redis and topics); ports after the services'. */
   extraGateways?: number;
+  /** Where chaos drills may leave launch overrides for the supervisor (tools/runner/supervisor.ts). */
+  overridesDir?: string;
 }
 
 /** What a local run owns on the shared infrastructure, for suites that inspect it (the security suite searches it). */
 export interface LocalPlatform extends RunningPlatform {
   topicPrefix: string;
+  settings: PlatformSettings;
+  /** A service's process now, undefined while it is down (the supervisor starts a killed one again). */
+  pid(service: ServiceName): number | undefined;
   databaseUrl(service: ServiceName): string;
   /** Every gateway replica's URL, the first being `gatewayUrl`. */
   gatewayUrls: string[];
@@ -35,7 +40,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const infra = await ensureInfra({ quiet: true });
   const run = `${options.label ? `${options.label}_` : ''}${randomBytes(3).toString('hex')}`;
   const base = options.portBase ?? e2eConfig.E2E_PORT_BASE;
-  const settings = {
+  const settings: PlatformSettings = {
     ...defaultSettings({}),
     ports: { gateway: base, order: base + 1, inventory: base + 2, payment: base + 3, shipping: base + 4, orchestrator: base + 5 },
     databaseSuffix: `_e2e_${run}`,
@@ -44,7 +49,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   };
   const quiet = !e2eConfig.E2E_VERBOSE;
   const print = options.onLogLine ?? ((line: string) => quiet || console.log(line));
-  const platform = startServices(settings, { print, raw: options.onLogLine !== undefined, gracefulMs: 8_000 });
+  const platform = startServices(settings, { print, raw: options.onLogLine !== undefined, gracefulMs: 8_000, overridesDir: options.overridesDir });
   const extraGatewayUrls = Array.from({ length: options.extraGateways ?? 0 }, (_, index) => {
     const replica = { ...settings, ports: { ...settings.ports, gateway: base + 6 + index } };
     platform.supervisor.start({ name: `gateway-${index + 2}`, args: serviceCommand('gateway'), env: serviceEnv('gateway', replica) });
@@ -61,6 +66,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   return {
     mode: 'local-processes',
     topicPrefix: settings.topicPrefix,
+    settings,
+    pid: (service) => platform.supervisor.pidsByName()[service] ?? undefined,
     databaseUrl: (service: ServiceName) => `${settings.postgresUrl}/shopfront_${service}${settings.databaseSuffix}`,
     gatewayUrl: platform.url('gateway'),
     gatewayUrls: [platform.url('gateway'), ...extraGatewayUrls],

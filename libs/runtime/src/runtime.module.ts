@@ -217,7 +217,10 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
           logger.debug({ consumer: spec.name, type: message.type, messageId: message.messageId, orderId: message.correlationId }, 'message handled');
         },
         onError: (error, message, attempt) =>
-          logger.warn({ err: error, consumer: spec.name, type: message?.type, messageId: message?.messageId, attempt }, 'message failed'),
+          message
+            ? logger.warn({ err: error, consumer: spec.name, type: message.type, messageId: message.messageId, attempt }, 'message failed')
+            : // No message to blame: the broker or the database failed, and the batch waits for it (ADR 0019).
+              logger.warn({ err: error, consumer: spec.name, attempt }, 'consumer waiting for its infrastructure'),
         ...(faults ? { beforeBatch: () => faults.apply('consumer') } : {}),
       });
       this.loops.unshift(consumer);

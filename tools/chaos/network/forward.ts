@@ -95,23 +95,26 @@ export class Forwarder {
   }
 
   private copy(link: string, from: Socket, to: Socket): void {
-    let lastDue = 0;
-    let queued = 0;
+    // One queue and one timer per direction: timers of different lengths may fire out of order, bytes must not.
+    const queue: { due: number; chunk: Buffer }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const drain = () => {
+      timer = undefined;
+      while (queue.length > 0 && queue[0]!.due <= Date.now()) if (!to.destroyed) to.write(queue.shift()!.chunk);
+      if (queue.length > 0) timer = setTimeout(drain, queue[0]!.due - Date.now());
+    };
+    from.on('close', () => clearTimeout(timer));
     from.on('data', (chunk: Buffer) => {
       const delay = this.delays.get(link) ?? noDelay;
-      if (delay.ms === 0 && delay.jitterMs === 0 && queued === 0) {
+      if (delay.ms === 0 && delay.jitterMs === 0 && queue.length === 0) {
         to.write(chunk);
         return;
       }
-      // Each chunk leaves no earlier than the one before it: jitter reorders time, never bytes.
-      const due = Math.max(lastDue, Date.now() + delay.ms + (Math.random() * 2 - 1) * delay.jitterMs);
-      lastDue = due;
-      queued++;
+      // Each chunk leaves no earlier than the one before it: jitter varies the wait, never the order.
+      const due = Math.max(queue.at(-1)?.due ?? 0, Date.now() + delay.ms + (Math.random() * 2 - 1) * delay.jitterMs);
+      queue.push({ due, chunk });
       this.delayed++;
-      setTimeout(() => {
-        queued--;
-        if (!to.destroyed) to.write(chunk);
-      }, Math.max(0, due - Date.now()));
+      timer ??= setTimeout(drain, Math.max(0, due - Date.now()));
     });
   }
 }

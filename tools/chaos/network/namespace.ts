@@ -15,11 +15,11 @@
  * it back the same way and deletes the namespace. Needs root (ip netns, nft).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForReady } from '../../runner/platform.ts';
-import { defaultSettings, serviceNames, type ServiceName } from '../../runner/services.ts';
+import { serviceNames, type ServiceName } from '../../runner/services.ts';
+import { relaunch, untilReady, type PlatformProcesses } from '../processes.ts';
 import { Forwarder, type Delay, type Endpoint, type Route } from './forward.ts';
 
 export const links = ['kafka', 'postgres', 'redis', 'http'] as const;
@@ -46,9 +46,7 @@ export interface FaultEffect {
 }
 
 export interface PlaceOptions {
-  pidFile: string;
-  /** The supervisor's overrides folder (start.ts). */
-  overridesDir: string;
+  platform: PlatformProcesses;
   log: (line: string) => void;
 }
 
@@ -74,25 +72,9 @@ function endpoint(url: string, fallbackPort: number): Endpoint {
   return { host: parsed.hostname, port: Number(parsed.port || fallbackPort) };
 }
 
-function pidOf(pidFile: string, service: ServiceName): number | undefined {
-  try {
-    return (JSON.parse(readFileSync(pidFile, 'utf8')) as Record<string, number | null>)[service] ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Waits until the supervisor has started `service` again under a pid other than `old`. */
-async function relaunched(pidFile: string, service: ServiceName, old: number): Promise<void> {
-  for (const until = Date.now() + 30_000; Date.now() < until; await sleep(200)) {
-    const pid = pidOf(pidFile, service);
-    if (pid && pid !== old) return;
-  }
-  throw new Error(`${service} was not started again within 30 s`);
-}
-
 export async function placeInNamespace(service: ServiceName, options: PlaceOptions): Promise<Namespaced> {
-  const settings = defaultSettings();
+  const { platform } = options;
+  const { settings } = platform;
   const index = serviceNames.indexOf(service);
   const namespace = `sf-chaos-${service}`;
   const iface = (link: Link, side: 'h' | 'n') => `sfc${index}${link[0]}${side}`;
@@ -133,11 +115,11 @@ export async function placeInNamespace(service: ServiceName, options: PlaceOptio
   const insideRoutes: Route[] = [
     ...(Object.keys(dependencies) as (keyof typeof dependencies)[]).map((link) => ({
       link,
-      listen: { host: '127.0.0.1', port: dependencies[link].port },
+      listen: dependencies[link],
       target: { host: address(link, 'h'), port: dependencies[link].port },
     })),
-    ...others.map((name) => ({ link: 'http', listen: { host: '127.0.0.1', port: settings.ports[name] }, target: { host: address('http', 'h'), port: settings.ports[name] } })),
-    { link: 'http', listen: { host: address('http', 'n'), port: own }, target: { host: '127.0.0.1', port: own } },
+    ...others.map((name) => ({ link: 'http', listen: { host: settings.host, port: settings.ports[name] }, target: { host: address('http', 'h'), port: settings.ports[name] } })),
+    { link: 'http', listen: { host: address('http', 'n'), port: own }, target: { host: settings.host, port: own } },
   ];
   const innerForwarder = await startInside(namespace, insideRoutes);
 
@@ -146,24 +128,21 @@ export async function placeInNamespace(service: ServiceName, options: PlaceOptio
   for (const link of Object.keys(dependencies) as (keyof typeof dependencies)[]) {
     await outer.open({ link, listen: { host: address(link, 'h'), port: dependencies[link].port }, target: dependencies[link] });
   }
-  for (const name of others) await outer.open({ link: 'http', listen: { host: address('http', 'h'), port: settings.ports[name] }, target: { host: '127.0.0.1', port: settings.ports[name] } });
-  const ownListen = { host: '127.0.0.1', port: own };
+  for (const name of others) await outer.open({ link: 'http', listen: { host: address('http', 'h'), port: settings.ports[name] }, target: { host: settings.host, port: settings.ports[name] } });
+  const ownListen = { host: settings.host, port: own };
 
-  const overrideFile = join(options.overridesDir, `${service}.json`);
+  const overrideFile = join(platform.overridesDir, `${service}.json`);
   const restoreOnExit = () => {
     // This process is going away mid-drill: the service must not be left in a namespace nobody serves.
     rmSync(overrideFile, { force: true });
-    const pid = pidOf(options.pidFile, service);
+    const pid = platform.pid(service);
     if (pid) process.kill(pid, 'SIGKILL');
   };
   process.once('exit', restoreOnExit);
 
-  mkdirSync(options.overridesDir, { recursive: true });
+  mkdirSync(platform.overridesDir, { recursive: true });
   writeFileSync(overrideFile, JSON.stringify({ prefix: ['ip', 'netns', 'exec', namespace] }));
-  const old = pidOf(options.pidFile, service);
-  if (!old) throw new Error(`no pid for ${service} in ${options.pidFile}: is the platform running with npm start?`);
-  process.kill(old, 'SIGKILL');
-  await relaunched(options.pidFile, service, old);
+  await relaunch(platform, service);
   // The old process's port is free once it is gone; the others reach the service through it again.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -174,7 +153,7 @@ export async function placeInNamespace(service: ServiceName, options: PlaceOptio
       await sleep(100);
     }
   }
-  await waitForReady(`http://127.0.0.1:${own}`, 60_000, `${service} inside ${namespace}`);
+  await untilReady(platform, service, `${service} inside ${namespace}`);
   options.log(`${service} runs inside network namespace ${namespace}`);
 
   const rules = (chain: 'out' | 'in', link: Link, percent: number) => {
@@ -205,12 +184,8 @@ export async function placeInNamespace(service: ServiceName, options: PlaceOptio
       heal();
       rmSync(overrideFile, { force: true });
       await outer.closeListener(ownListen);
-      const current = pidOf(options.pidFile, service);
-      if (current) {
-        process.kill(current, 'SIGKILL');
-        await relaunched(options.pidFile, service, current);
-      }
-      await waitForReady(`http://127.0.0.1:${own}`, 60_000, `${service} back on the machine's network`);
+      await relaunch(platform, service);
+      await untilReady(platform, service, `${service} back on the machine's network`);
       process.removeListener('exit', restoreOnExit);
       await outer.close();
       innerForwarder.stdin?.end();
