@@ -18,8 +18,8 @@ export default [
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          // The e2e suite and the tools share the local runner on purpose (tools/ is not a project).
-          allow: ['^(\\.\\./)+tools/runner/[a-z-]+\\.ts$'],
+          // The e2e suite and the tools share the local runner, and CI's subset of the chaos drills, on purpose (tools/ is not a project).
+          allow: ['^(\\.\\./)+tools/runner/[a-z-]+\\.ts$', '^(\\.\\./)+tools/chaos/[a-z/-]+\\.(ts|js)$'],
           banTransitiveDependencies: false,
           depConstraints: [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
