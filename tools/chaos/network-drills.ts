@@ -165,4 +165,17 @@ const asymmetric = networkDrill({
   },
 });
 
-export const networkDrills: Drill[] = [latency, loss, kafkaPartition, postgresPartition, asymmetric];
+/** The gateway keeps rate limits and idempotency keys in Redis: cut off, it must answer rather than hang. */
+const redisPartition = networkDrill({
+  name: 'net-partition-redis-gateway',
+  service: 'gateway',
+  fault: 'gateway cut from Redis (both ways) for 15 s while checkouts arrive',
+  expected: { dropped: true },
+  async during(net, log) {
+    net.drop('redis', 'both', 100);
+    log('gateway cannot reach Redis');
+    await sleep(15_000);
+  },
+});
+
+export const networkDrills: Drill[] = [latency, loss, kafkaPartition, postgresPartition, asymmetric, redisPartition];
