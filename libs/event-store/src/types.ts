@@ -24,11 +24,5 @@ interface RecordedEventOf<E extends DomainEvent> {
   occurredAt: Date;
 }
 
-/** Pure decision functions, emmett-style: state is a fold of events; commands decide new events. */
-export interface Decider<State, Command, Event extends DomainEvent> {
-  initialState: () => State;
-  evolve: (state: State, event: Event) => State;
-  decide: (command: Command, state: State) => Event[];
-}
-
+/** State as a fold of events, emmett-style: each aggregate's own `evolve`, kept pure in its domain folder. */
 export const fold = <State, Event>(evolve: (state: State, event: Event) => State, initial: State, events: Event[]): State => events.reduce(evolve, initial);
