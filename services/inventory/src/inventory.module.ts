@@ -6,8 +6,10 @@ import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { CatalogAnnouncement } from './app/catalog-announcement.js';
 import { InventoryCommands } from './app/inventory.commands.js';
 import { OrderEvents } from './app/order-events.js';
+import { STOCK_STORE } from './app/ports.js';
 import type { InventoryConfig } from './config.js';
 import { InventoryController } from './infra/inventory.controller.js';
+import { postgresStockStore } from './infra/stock.repository.js';
 
 @Module({})
 export class InventoryModule {
@@ -27,7 +29,7 @@ export class InventoryModule {
         }),
       ],
       controllers: [InventoryController],
-      providers: [InventoryCommands, OrderEvents, CatalogAnnouncement],
+      providers: [InventoryCommands, OrderEvents, CatalogAnnouncement, { provide: STOCK_STORE, useValue: postgresStockStore }],
     };
   }
 }

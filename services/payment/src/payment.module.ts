@@ -4,10 +4,12 @@ import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { PaymentCommands } from './app/payment.commands.js';
+import { PAYMENT_STORE } from './app/ports.js';
 import type { PaymentConfig } from './config.js';
 import { CARD_PROVIDER } from './domain/card-provider.js';
 import { CARD_PRIVATE_KEY, CardVault } from './infra/card-vault.js';
 import { PaymentsController } from './infra/payments.controller.js';
+import { postgresPaymentStore } from './infra/payments.repository.js';
 import { SimulatedCardProvider } from './infra/simulated-card-provider.js';
 
 @Module({})
@@ -25,7 +27,13 @@ export class PaymentModule {
         }),
       ],
       controllers: [PaymentsController],
-      providers: [PaymentCommands, CardVault, { provide: CARD_PRIVATE_KEY, useValue: config.CARD_PRIVATE_KEY }, { provide: CARD_PROVIDER, useClass: SimulatedCardProvider }],
+      providers: [
+        PaymentCommands,
+        CardVault,
+        { provide: CARD_PRIVATE_KEY, useValue: config.CARD_PRIVATE_KEY },
+        { provide: CARD_PROVIDER, useClass: SimulatedCardProvider },
+        { provide: PAYMENT_STORE, useValue: postgresPaymentStore },
+      ],
     };
   }
 }

@@ -3,9 +3,11 @@ import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { SHIPMENT_STORE } from './app/ports.js';
 import { ShippingCommands } from './app/shipping.commands.js';
 import type { ShippingConfig } from './config.js';
 import { ShipmentsAdminController } from './infra/admin.controller.js';
+import { postgresShipmentStore } from './infra/shipments.repository.js';
 
 @Module({})
 export class ShippingModule {
@@ -22,7 +24,7 @@ export class ShippingModule {
         }),
       ],
       controllers: [ShipmentsAdminController],
-      providers: [ShippingCommands],
+      providers: [ShippingCommands, { provide: SHIPMENT_STORE, useValue: postgresShipmentStore }],
     };
   }
 }

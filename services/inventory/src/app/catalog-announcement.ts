@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from '@shopfront/observability';
 import { LOGGER, PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
+import { STOCK_STORE, type StockStore } from './ports.js';
 import { announceCatalog } from './stock-changes.js';
 
 /** Re-announces the catalog once per start, retrying in the background until the database answers. */
@@ -11,6 +12,7 @@ export class CatalogAnnouncement implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(STOCK_STORE) private readonly stock: StockStore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -25,7 +27,7 @@ export class CatalogAnnouncement implements OnApplicationBootstrap, OnApplicatio
   private async announceUntilDone(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        const count = await announceCatalog(this.pool);
+        const count = await announceCatalog(this.stock, this.pool);
         this.logger.info({ products: count }, 'catalog announced');
         return;
       } catch (error) {

@@ -6,7 +6,7 @@ import { lockKey } from '@shopfront/postgres';
 import { LOGGER, type MessageHandlerProvider } from '@shopfront/runtime';
 import type pg from 'pg';
 import { quantitiesBySku, releaseStock, reserveStock } from '../domain/stock.js';
-import { findReservation, lockStock, saveReservation } from '../infra/stock.repository.js';
+import { STOCK_STORE, type StockStore } from './ports.js';
 import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js';
 
 const handled = ['ReserveStock', 'ReleaseStock'] as const;
@@ -16,10 +16,13 @@ const handled = ['ReserveStock', 'ReleaseStock'] as const;
 export class InventoryCommands implements MessageHandlerProvider {
   readonly handles = handled;
 
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(STOCK_STORE) private readonly stock: StockStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
-    return openStockBatch(tx, messages);
+    return openStockBatch(this.stock, tx, messages);
   }
 
   closeBatch(tx: pg.PoolClient): Promise<void> {
@@ -31,20 +34,20 @@ export class InventoryCommands implements MessageHandlerProvider {
     const { orderId } = message.data;
     const causation = { correlationId: orderId, causationId: message.messageId };
     await lockKey(tx, `reservation:${orderId}`);
-    const existing = await findReservation(tx, orderId);
+    const existing = await this.stock.findReservation(tx, orderId);
     switch (message.type) {
       case 'ReserveStock': {
-        const stock = await lockStock(tx, [...quantitiesBySku(message.data.items).keys()]);
+        const stock = await this.stock.lockStock(tx, [...quantitiesBySku(message.data.items).keys()]);
         const outcome = reserveStock(existing, stock, message.data);
         switch (outcome.kind) {
           case 'reserved':
-            await saveReservation(tx, outcome.reservation);
-            await saveInBatch(tx, outcome.changed, message.messageId);
+            await this.stock.saveReservation(tx, outcome.reservation);
+            await saveInBatch(this.stock, tx, outcome.changed, message.messageId);
             return reply(tx, createMessage('StockReserved', { orderId }, causation));
           case 'alreadyReserved':
             return reply(tx, createMessage('StockReserved', { orderId }, causation));
           case 'outOfStock':
-            await saveReservation(tx, outcome.reservation);
+            await this.stock.saveReservation(tx, outcome.reservation);
             return reply(tx, createMessage('StockReservationFailed', { orderId, reason: 'OUT_OF_STOCK', detail: outcome.detail }, causation));
           case 'rejectedBefore':
             return reply(tx, createMessage('StockReservationFailed', { orderId, reason: 'OUT_OF_STOCK', detail: outcome.detail }, causation));
@@ -56,10 +59,10 @@ export class InventoryCommands implements MessageHandlerProvider {
         }
       }
       case 'ReleaseStock': {
-        const stock = await lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
+        const stock = await this.stock.lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
         const { reservation, changed } = releaseStock(existing, stock, orderId);
-        await saveReservation(tx, reservation);
-        await saveInBatch(tx, changed, message.messageId);
+        await this.stock.saveReservation(tx, reservation);
+        await saveInBatch(this.stock, tx, changed, message.messageId);
         return reply(tx, createMessage('StockReleased', { orderId }, causation));
       }
       default:

@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isMessageOf, type Message } from '@shopfront/contracts';
 import { lockKey } from '@shopfront/postgres';
 import type { MessageHandlerProvider } from '@shopfront/runtime';
 import type pg from 'pg';
 import { commitReservation, quantitiesBySku } from '../domain/stock.js';
-import { findReservation, lockStock, saveReservation } from '../infra/stock.repository.js';
+import { STOCK_STORE, type StockStore } from './ports.js';
 import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js';
 
 /** Choreography: a confirmed order's reserved units become sold. No orchestrator involved. */
@@ -13,8 +13,10 @@ export class OrderEvents implements MessageHandlerProvider {
   /** Other order events are not ours to act on: they cost this consumer no transaction. */
   readonly handles = ['OrderConfirmed'] as const;
 
+  constructor(@Inject(STOCK_STORE) private readonly stock: StockStore) {}
+
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
-    return openStockBatch(tx, messages);
+    return openStockBatch(this.stock, tx, messages);
   }
 
   closeBatch(tx: pg.PoolClient): Promise<void> {
@@ -25,11 +27,11 @@ export class OrderEvents implements MessageHandlerProvider {
     if (!isMessageOf(message, this.handles)) return;
     const { orderId } = message.data;
     await lockKey(tx, `reservation:${orderId}`);
-    const existing = await findReservation(tx, orderId);
-    const stock = await lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
+    const existing = await this.stock.findReservation(tx, orderId);
+    const stock = await this.stock.lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
     const committed = commitReservation(existing, stock);
     if (!committed) return;
-    await saveReservation(tx, committed.reservation);
-    await saveInBatch(tx, committed.changed, message.messageId);
+    await this.stock.saveReservation(tx, committed.reservation);
+    await saveInBatch(this.stock, tx, committed.changed, message.messageId);
   }
 }

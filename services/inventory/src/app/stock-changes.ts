@@ -2,12 +2,12 @@ import { createMessage, isMessageOf, Topics, type Message } from '@shopfront/con
 import { enqueue } from '@shopfront/messaging';
 import { withTransaction, type Pool, type Sql } from '@shopfront/postgres';
 import { available, type StockLevel } from '../domain/stock.js';
-import { allStock, lockStock, lockStockOfBatch, saveStock } from '../infra/stock.repository.js';
+import type { StockStore } from './ports.js';
 
 /** Saves changed stock and announces each change on inventory.events (keyed by SKU), in the caller's transaction. */
-export async function saveAndAnnounce(tx: Sql, levels: StockLevel[], causationId: string | null): Promise<void> {
+export async function saveAndAnnounce(stock: StockStore, tx: Sql, levels: StockLevel[], causationId: string | null): Promise<void> {
   if (levels.length === 0) return;
-  await saveStock(tx, levels);
+  await stock.saveStock(tx, levels);
   await announce(tx, levels.map((level) => ({ level, causationId })));
 }
 
@@ -22,7 +22,7 @@ const heldBack = new WeakMap<Sql, Map<string, Announcement>>();
  * locking rows message by message, each in its own order, deadlocked them. The
  * batch takes every row it will touch first, in SKU order, so it waits but never deadlocks.
  */
-export async function openStockBatch(tx: Sql, messages: Message[]): Promise<void> {
+export async function openStockBatch(stock: StockStore, tx: Sql, messages: Message[]): Promise<void> {
   const skus = new Set<string>();
   const orderIds = new Set<string>();
   for (const message of messages) {
@@ -30,7 +30,7 @@ export async function openStockBatch(tx: Sql, messages: Message[]): Promise<void
     else if (isMessageOf(message, ['ReleaseStock', 'OrderConfirmed'])) orderIds.add(message.data.orderId);
   }
   heldBack.set(tx, new Map());
-  if (skus.size > 0 || orderIds.size > 0) await lockStockOfBatch(tx, [...skus], [...orderIds]);
+  if (skus.size > 0 || orderIds.size > 0) await stock.lockStockOfBatch(tx, [...skus], [...orderIds]);
 }
 
 /**
@@ -38,11 +38,11 @@ export async function openStockBatch(tx: Sql, messages: Message[]): Promise<void
  * batch's end. Each StockChanged carries a SKU's whole state, so the last one
  * of a batch says all the earlier ones would: one message per SKU per batch.
  */
-export async function saveInBatch(tx: Sql, levels: StockLevel[], causationId: string): Promise<void> {
+export async function saveInBatch(stock: StockStore, tx: Sql, levels: StockLevel[], causationId: string): Promise<void> {
   const held = heldBack.get(tx);
   if (!held) throw new Error('saveInBatch outside an open stock batch');
   if (levels.length === 0) return;
-  await saveStock(tx, levels);
+  await stock.saveStock(tx, levels);
   for (const level of levels) held.set(level.sku, { level, causationId });
 }
 
@@ -61,10 +61,10 @@ export async function closeStockBatch(tx: Sql): Promise<void> {
  * its SKU, so a repeat is harmless; the rows are locked so that no concurrent
  * change is announced out of order with it.
  */
-export async function announceCatalog(pool: Pool): Promise<number> {
+export async function announceCatalog(stock: StockStore, pool: Pool): Promise<number> {
   return withTransaction(pool, async (tx) => {
-    const skus = (await allStock(tx)).map((level) => level.sku);
-    const levels = [...(await lockStock(tx, skus)).values()];
+    const skus = (await stock.allStock(tx)).map((level) => level.sku);
+    const levels = [...(await stock.lockStock(tx, skus)).values()];
     await announce(tx, levels.map((level) => ({ level, causationId: null })));
     return levels.length;
   });

@@ -1,4 +1,5 @@
 import type { Sql } from '@shopfront/postgres';
+import type { StockStore } from '../app/ports.js';
 import type { Reservation, StockLevel } from '../domain/stock.js';
 
 interface ProductRow {
@@ -67,3 +68,6 @@ export async function saveReservation(tx: Sql, reservation: Reservation): Promis
     [reservation.orderId, reservation.status, JSON.stringify(reservation.items), reservation.detail],
   );
 }
+
+/** The app's stock port, on Postgres. */
+export const postgresStockStore: StockStore = { lockStock, lockStockOfBatch, allStock, saveStock, findReservation, saveReservation };

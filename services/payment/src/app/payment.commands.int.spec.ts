@@ -16,6 +16,7 @@ import { createLogger } from '@shopfront/observability';
 import { readMigrations, withTransaction } from '@shopfront/postgres';
 import { aTokenizedCard, freshDatabase, type TestDatabase } from '@shopfront/testing';
 import { CardVault } from '../infra/card-vault.js';
+import { postgresPaymentStore } from '../infra/payments.repository.js';
 import { providerFaultTarget, SimulatedCardProvider } from '../infra/simulated-card-provider.js';
 import { PaymentCommands } from './payment.commands.js';
 
@@ -31,7 +32,7 @@ before(async () => {
   const vault = new CardVault(cardPrivateKey(developmentCardPrivateKey));
   for (const card of ['4242424242424242', '4000000000009995']) tokens.set(card, aTokenizedCard(card));
   provider = new SimulatedCardProvider(db.pool, faults, vault);
-  commands = new PaymentCommands(provider, createLogger('payment', 'silent'));
+  commands = new PaymentCommands(postgresPaymentStore, provider, createLogger('payment', 'silent'));
 });
 after(async () => {
   await db?.drop();

@@ -7,7 +7,7 @@ import { LOGGER, type MessageHandlerProvider } from '@shopfront/runtime';
 import type pg from 'pg';
 import { CARD_PROVIDER, idempotencyKey, type CardProvider } from '../domain/card-provider.js';
 import { decideAuthorize, decideCapture, decideRefund, decideVoid, recordAuthorization, type Payment } from '../domain/payment.js';
-import { findPayment, savePayment } from '../infra/payments.repository.js';
+import { PAYMENT_STORE, type PaymentStore } from './ports.js';
 
 const handled = ['AuthorizePayment', 'CapturePayment', 'VoidPayment', 'RefundPayment'] as const;
 
@@ -23,6 +23,7 @@ export class PaymentCommands implements MessageHandlerProvider {
   readonly handles = handled;
 
   constructor(
+    @Inject(PAYMENT_STORE) private readonly payments: PaymentStore,
     @Inject(CARD_PROVIDER) private readonly provider: CardProvider,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -32,7 +33,7 @@ export class PaymentCommands implements MessageHandlerProvider {
     const { orderId } = message.data;
     const causation = { correlationId: orderId, causationId: message.messageId };
     await lockKey(tx, `payment:${orderId}`);
-    const existing = await findPayment(tx, orderId);
+    const existing = await this.payments.findPayment(tx, orderId);
     switch (message.type) {
       case 'AuthorizePayment': {
         const decision = decideAuthorize(existing);
@@ -40,7 +41,7 @@ export class PaymentCommands implements MessageHandlerProvider {
           case 'askProvider': {
             const { amount, card } = message.data;
             const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card.token, amount.amount));
-            await savePayment(tx, payment);
+            await this.payments.savePayment(tx, payment);
             return reply(tx, authorizationAnswer(payment, causation));
           }
           case 'alreadyDecided':
@@ -57,7 +58,7 @@ export class PaymentCommands implements MessageHandlerProvider {
         switch (decision.kind) {
           case 'capture':
             await this.provider.capture(idempotencyKey(orderId, 'capture'), decision.payment.capturedAmount);
-            await savePayment(tx, decision.payment);
+            await this.payments.savePayment(tx, decision.payment);
             return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
           case 'alreadyCaptured':
             return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
@@ -73,10 +74,10 @@ export class PaymentCommands implements MessageHandlerProvider {
         switch (decision.kind) {
           case 'void':
             await this.provider.void(idempotencyKey(orderId, 'void'));
-            await savePayment(tx, decision.payment);
+            await this.payments.savePayment(tx, decision.payment);
             break;
           case 'tombstone':
-            await savePayment(tx, decision.payment);
+            await this.payments.savePayment(tx, decision.payment);
             break;
           case 'nothingToVoid':
             break;
@@ -90,14 +91,14 @@ export class PaymentCommands implements MessageHandlerProvider {
         switch (decision.kind) {
           case 'refund':
             await this.provider.refund(idempotencyKey(orderId, 'refund'), decision.payment.refundedAmount);
-            await savePayment(tx, decision.payment);
+            await this.payments.savePayment(tx, decision.payment);
             break;
           case 'voidInstead':
             await this.provider.void(idempotencyKey(orderId, 'void'));
-            await savePayment(tx, decision.payment);
+            await this.payments.savePayment(tx, decision.payment);
             break;
           case 'tombstone':
-            await savePayment(tx, decision.payment);
+            await this.payments.savePayment(tx, decision.payment);
             break;
           case 'nothingToRefund':
             break;

@@ -1,4 +1,5 @@
 import type { Sql } from '@shopfront/postgres';
+import type { PaymentStore } from '../app/ports.js';
 import type { Payment } from '../domain/payment.js';
 
 interface PaymentRow {
@@ -44,3 +45,6 @@ export async function listPayments(sql: Sql, filter: { orderId?: string | undefi
   ]);
   return rows.map(toPayment);
 }
+
+/** The app's payment port, on Postgres. */
+export const postgresPaymentStore: PaymentStore = { findPayment, savePayment };

@@ -7,7 +7,7 @@ import type { Logger } from '@shopfront/observability';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { cancelShipment, scheduleShipment } from '../domain/shipment.js';
-import { findShipmentForUpdate, saveShipment } from '../infra/shipments.repository.js';
+import { SHIPMENT_STORE, type ShipmentStore } from './ports.js';
 
 const handled = ['ScheduleShipment', 'CancelShipment'] as const;
 
@@ -16,7 +16,10 @@ const handled = ['ScheduleShipment', 'CancelShipment'] as const;
 export class ShippingCommands implements MessageHandlerProvider {
   readonly handles = handled;
 
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(SHIPMENT_STORE) private readonly shipments: ShipmentStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   async handle(message: Message, tx: pg.PoolClient, _delivery: Delivery): Promise<void> {
     if (!isMessageOf(message, handled)) return; // not ours: other types share no topic with us, but stay safe
@@ -24,11 +27,11 @@ export class ShippingCommands implements MessageHandlerProvider {
     await lockKey(tx, `shipment:${message.data.orderId}`);
     switch (message.type) {
       case 'ScheduleShipment': {
-        const existing = await findShipmentForUpdate(tx, message.data.orderId);
+        const existing = await this.shipments.findShipmentForUpdate(tx, message.data.orderId);
         const outcome = scheduleShipment(existing, message.data, randomUUID());
         switch (outcome.kind) {
           case 'scheduled':
-            await saveShipment(tx, outcome.shipment);
+            await this.shipments.saveShipment(tx, outcome.shipment);
             return reply(tx, createMessage('ShipmentScheduled', { orderId: message.data.orderId, shipmentId: outcome.shipment.shipmentId }, causation));
           case 'alreadyScheduled':
             return reply(tx, createMessage('ShipmentScheduled', { orderId: message.data.orderId, shipmentId: outcome.shipment.shipmentId }, causation));
@@ -42,8 +45,8 @@ export class ShippingCommands implements MessageHandlerProvider {
         }
       }
       case 'CancelShipment': {
-        const existing = await findShipmentForUpdate(tx, message.data.orderId);
-        await saveShipment(tx, cancelShipment(existing, message.data.orderId, randomUUID()));
+        const existing = await this.shipments.findShipmentForUpdate(tx, message.data.orderId);
+        await this.shipments.saveShipment(tx, cancelShipment(existing, message.data.orderId, randomUUID()));
         return reply(tx, createMessage('ShipmentCancelled', { orderId: message.data.orderId }, causation));
       }
       default:

@@ -1,4 +1,5 @@
 import type { Sql } from '@shopfront/postgres';
+import type { ShipmentStore } from '../app/ports.js';
 import type { Shipment } from '../domain/shipment.js';
 
 interface ShipmentRow {
@@ -39,3 +40,6 @@ export async function listShipments(sql: Sql, filter: { orderId?: string | undef
   );
   return rows.map((row) => ({ ...toShipment(row), createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() }));
 }
+
+/** The app's shipment port, on Postgres. */
+export const postgresShipmentStore: ShipmentStore = { findShipmentForUpdate, saveShipment };
