@@ -4,6 +4,7 @@ import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { AdvanceSaga } from './app/advance-saga.js';
+import { SAGA_STORE } from './app/ports.js';
 import { OrderEventsConsumer, SagaRepliesConsumer } from './app/saga.consumers.js';
 import { SAGA_SETTINGS, type SagaSettings } from './app/settings.js';
 import type { OrchestratorConfig } from './config.js';
@@ -11,6 +12,7 @@ import { DeadlinePoller } from './infra/deadline.poller.js';
 import { InFlightGauge } from './infra/metrics.js';
 import { SagaLogRetention } from './infra/saga-log.retention.js';
 import { SagasController } from './infra/sagas.controller.js';
+import { postgresSagaStore } from './infra/sagas.repository.js';
 
 @Module({})
 export class OrchestratorModule {
@@ -36,7 +38,16 @@ export class OrchestratorModule {
         }),
       ],
       controllers: [SagasController],
-      providers: [{ provide: SAGA_SETTINGS, useValue: settings }, AdvanceSaga, OrderEventsConsumer, SagaRepliesConsumer, DeadlinePoller, InFlightGauge, SagaLogRetention],
+      providers: [
+        { provide: SAGA_SETTINGS, useValue: settings },
+        { provide: SAGA_STORE, useValue: postgresSagaStore },
+        AdvanceSaga,
+        OrderEventsConsumer,
+        SagaRepliesConsumer,
+        DeadlinePoller,
+        InFlightGauge,
+        SagaLogRetention,
+      ],
     };
   }
 }

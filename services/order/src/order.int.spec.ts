@@ -16,6 +16,7 @@ import { reannounceStrandedOrders } from './app/stranded-orders.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
 import { clientOrders } from './infra/client-orders.projection.js';
+import { postgresOrderReadModels as readModels } from './infra/read-models.js';
 import { OrderModule } from './order.module.js';
 
 let db: TestDatabase;
@@ -91,8 +92,8 @@ describe('the client_orders projection', () => {
     for (let i = 0; i < 1_000; i++) {
       const orderId = randomUUID();
       await withTransaction(db.pool, async (tx) => {
-        await executeOnOrder(tx, orderId, (order) => placeOrder(order, { orderId, clientId: `client-${i % 3}`, customerId: `cust-${i % 7}`, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null });
-        await executeOnOrder(tx, orderId, (order) => (i % 4 === 0 ? cancelOrder(order, orderId, 'PAYMENT_DECLINED') : confirmOrder(order, orderId)), { causationId: null });
+        await executeOnOrder(readModels, tx, orderId, (order) => placeOrder(order, { orderId, clientId: `client-${i % 3}`, customerId: `cust-${i % 7}`, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null });
+        await executeOnOrder(readModels, tx, orderId, (order) => (i % 4 === 0 ? cancelOrder(order, orderId, 'PAYMENT_DECLINED') : confirmOrder(order, orderId)), { causationId: null });
       });
     }
     while ((await applyBatch(db.pool, clientOrders)) > 0);
@@ -111,7 +112,7 @@ describe('orders stranded in PENDING', () => {
   const placeDirectly = async () => {
     const orderId = randomUUID();
     await withTransaction(db.pool, (tx) =>
-      executeOnOrder(tx, orderId, (order) => placeOrder(order, { orderId, clientId: 'client-1', customerId: 'cust-1', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null }),
+      executeOnOrder(readModels, tx, orderId, (order) => placeOrder(order, { orderId, clientId: 'client-1', customerId: 'cust-1', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null }),
     );
     return orderId;
   };
@@ -123,12 +124,12 @@ describe('orders stranded in PENDING', () => {
     const stranded = await placeDirectly();
     await placeDirectly(); // recent: too young to be re-announced
     const settled = await placeDirectly();
-    await withTransaction(db.pool, (tx) => executeOnOrder(tx, settled, (order) => confirmOrder(order, settled), { causationId: null }));
+    await withTransaction(db.pool, (tx) => executeOnOrder(readModels, tx, settled, (order) => confirmOrder(order, settled), { causationId: null }));
     await ageBy([stranded, settled], 'updated_at');
     const original = await db.pool.query<{ message_id: string }>(`SELECT message_id FROM events WHERE stream_id = $1 AND type = 'OrderPlaced'`, [`order-${stranded}`]);
 
     const sent = await withTransaction(db.pool, async (tx) => {
-      assert.deepEqual(await reannounceStrandedOrders(tx, pendingFor, 100), [stranded]);
+      assert.deepEqual(await reannounceStrandedOrders(readModels, tx, pendingFor, 100), [stranded]);
       // Read in the sweep's own transaction: the relay cannot have published (and deleted) the row yet.
       const { rows } = await tx.query<{ message_id: string; message_type: string; payload: { causationId: string; data: { orderId: string } } }>(
         `SELECT message_id, message_type, payload FROM outbox WHERE message_key = $1 AND created_at = now()`,
@@ -142,8 +143,8 @@ describe('orders stranded in PENDING', () => {
     assert.equal(sent[0]!.payload.causationId, original.rows[0]!.message_id);
     assert.notEqual(sent[0]!.message_id, original.rows[0]!.message_id);
 
-    assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(tx, pendingFor, 100)), [], 'not again before the threshold passes once more');
+    assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(readModels, tx, pendingFor, 100)), [], 'not again before the threshold passes once more');
     await ageBy([stranded], 'reannounced_at');
-    assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(tx, pendingFor, 100)), [stranded]);
+    assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(readModels, tx, pendingFor, 100)), [stranded]);
   });
 });

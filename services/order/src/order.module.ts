@@ -4,10 +4,12 @@ import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { CatalogUpdates, OrderVerdicts, SagaSteps } from './app/order-consumers.js';
+import { ORDER_READ_MODELS } from './app/ports.js';
 import { STRANDED_ORDERS_SETTINGS, StrandedOrderSweep, type StrandedOrdersSettings } from './app/stranded-orders.js';
 import type { OrderConfig } from './config.js';
 import { OrdersController } from './infra/orders.controller.js';
 import { ProjectionsHost } from './infra/projections.host.js';
+import { postgresOrderReadModels } from './infra/read-models.js';
 
 @Module({})
 export class OrderModule {
@@ -33,6 +35,7 @@ export class OrderModule {
       ],
       controllers: [OrdersController],
       providers: [
+        { provide: ORDER_READ_MODELS, useValue: postgresOrderReadModels },
         OrderVerdicts,
         SagaSteps,
         CatalogUpdates,

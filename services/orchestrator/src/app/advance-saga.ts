@@ -7,8 +7,8 @@ import { LOGGER } from '@shopfront/runtime';
 import { decide, type Decision, type SagaInput } from '../domain/decide.js';
 import { OrchestratorError } from '../domain/errors.js';
 import { evolve, isTerminal, type Saga } from '../domain/saga.js';
-import { sagaDuration, sagasCompleted, sagaTransitions } from '../infra/metrics.js';
-import { appendLog, findSagaForUpdate, insertSaga, updateSaga, type LogEntry } from '../infra/sagas.repository.js';
+import { sagaDuration, sagasCompleted, sagaTransitions } from './metrics.js';
+import { SAGA_STORE, type LogEntry, type SagaStore } from './ports.js';
 import { SAGA_SETTINGS, type SagaSettings } from './settings.js';
 
 /** The consumed message behind an input; null for a deadline, which comes from the clock. */
@@ -24,6 +24,7 @@ export type Cause = Pick<Message, 'messageId' | 'type'> | null;
 @Injectable()
 export class AdvanceSaga {
   constructor(
+    @Inject(SAGA_STORE) private readonly sagas: SagaStore,
     @Inject(SAGA_SETTINGS) private readonly settings: SagaSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -39,7 +40,7 @@ export class AdvanceSaga {
   }
 
   private async move(tx: Sql, orderId: string, input: SagaInput, cause: Cause): Promise<Decision> {
-    const stored = await findSagaForUpdate(tx, orderId);
+    const stored = await this.sagas.findSagaForUpdate(tx, orderId);
     const decision = decide(stored?.saga, input, { now: new Date(), random: Math.random(), policy: this.settings.policy });
     // The active span is the consumer's (continuing the message's trace) or the operator's request.
     const logged = { input: input.type, messageId: cause?.messageId ?? null, traceId: activeTraceIds().trace_id ?? null };
@@ -47,12 +48,12 @@ export class AdvanceSaga {
       this.logger.info({ orderId, input: input.type, messageId: cause?.messageId, why: decision.ignored }, 'saga input ignored');
       if (stored) {
         const { status, phase } = stored.saga;
-        await appendLog(tx, orderId, [{ ...logged, event: 'Ignored', detail: { why: decision.ignored }, status, phase, version: stored.version }]);
+        await this.sagas.appendLog(tx, orderId, [{ ...logged, event: 'Ignored', detail: { why: decision.ignored }, status, phase, version: stored.version }]);
       }
       return decision;
     }
-    const version = stored ? await updateSaga(tx, decision.state, stored.version) : await insertSaga(tx, decision.state);
-    await appendLog(tx, orderId, logEntries(stored?.saga, decision, logged, version));
+    const version = stored ? await this.sagas.updateSaga(tx, decision.state, stored.version) : await this.sagas.insertSaga(tx, decision.state);
+    await this.sagas.appendLog(tx, orderId, logEntries(stored?.saga, decision, logged, version));
     await enqueue(tx, outgoing(orderId, decision, cause));
     this.measure(stored?.saga, decision);
     return decision;

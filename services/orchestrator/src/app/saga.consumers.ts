@@ -5,8 +5,8 @@ import type pg from 'pg';
 import { TransientError } from '@shopfront/messaging';
 import { OrchestratorError } from '../domain/errors.js';
 import { replyTypes } from '../domain/steps.js';
-import { lockSagasOfBatch, writeSagasOfBatch } from '../infra/saga-batch.js';
 import { AdvanceSaga } from './advance-saga.js';
+import { SAGA_STORE, type SagaStore } from './ports.js';
 
 /**
  * Both consumers move sagas batch by batch: every saga a batch names is locked
@@ -15,13 +15,15 @@ import { AdvanceSaga } from './advance-saga.js';
 abstract class SagaBatchConsumer implements MessageHandlerProvider {
   abstract readonly handles: readonly Message['type'][];
 
+  constructor(protected readonly sagas: SagaStore) {}
+
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
-    return lockSagasOfBatch(tx, messages.filter((message) => isMessageOf(message, this.handles)).map((message) => (message.data as { orderId: string }).orderId));
+    return this.sagas.lockSagasOfBatch(tx, messages.filter((message) => isMessageOf(message, this.handles)).map((message) => (message.data as { orderId: string }).orderId));
   }
 
   async closeBatch(tx: pg.PoolClient): Promise<void> {
     try {
-      await writeSagasOfBatch(tx);
+      await this.sagas.writeSagasOfBatch(tx);
     } catch (error) {
       // A saga started concurrently (a rebalance under way): the retry reads it and decides again.
       if (error instanceof OrchestratorError && error.code === 'SAGA_CONFLICT') throw new TransientError(error.message, { cause: error });
@@ -40,8 +42,8 @@ const orderEventsHandled = ['OrderPlaced', 'OrderCancellationRequested'] as cons
 export class OrderEventsConsumer extends SagaBatchConsumer {
   readonly handles = orderEventsHandled;
 
-  constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga) {
-    super();
+  constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga, @Inject(SAGA_STORE) sagas: SagaStore) {
+    super(sagas);
   }
 
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
@@ -55,8 +57,8 @@ export class OrderEventsConsumer extends SagaBatchConsumer {
 export class SagaRepliesConsumer extends SagaBatchConsumer {
   readonly handles = replyTypes;
 
-  constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga) {
-    super();
+  constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga, @Inject(SAGA_STORE) sagas: SagaStore) {
+    super(sagas);
   }
 
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {

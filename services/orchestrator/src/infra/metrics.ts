@@ -1,27 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { countInFlight } from './sagas.repository.js';
-
-export const sagasCompleted = new Counter({
-  name: 'saga_completed_total',
-  help: 'Sagas that reached an end, by outcome (CONFIRMED or CANCELLED) and cancellation reason',
-  labelNames: ['outcome', 'reason'],
-});
-
-export const sagaDuration = new Histogram({
-  name: 'saga_duration_seconds',
-  help: 'From the saga start (OrderPlaced) to its end, by outcome',
-  labelNames: ['outcome'],
-  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-});
-
-export const sagaTransitions = new Counter({
-  name: 'saga_transitions_total',
-  help: 'Saga events by type (StepRetried and StepTimedOut show struggling participants)',
-  labelNames: ['event', 'step'],
-});
 
 let inFlightSource: (() => Promise<number>) | undefined;
 

@@ -1,7 +1,8 @@
 import { unitState, type Sql } from '@shopfront/postgres';
+import type { StoredSaga } from '../app/ports.js';
 import { OrchestratorError } from '../domain/errors.js';
 import type { Saga } from '../domain/saga.js';
-import { rowOf, toStored, type SagaRow, type StoredSaga } from './saga-rows.js';
+import { rowOf, toStored, type SagaRow } from './saga-rows.js';
 
 /**
  * A consumer batch's sagas, read once and written once. `lockSagasOfBatch`

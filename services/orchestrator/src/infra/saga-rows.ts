@@ -1,13 +1,7 @@
 import type { CancellationReason } from '@shopfront/contracts';
+import type { StoredSaga } from '../app/ports.js';
 import type { Saga, SagaData, SagaPhase, SagaStatus } from '../domain/saga.js';
 import type { StepName } from '../domain/steps.js';
-
-/** A saga as stored: its state and the version a write must find unchanged. */
-export interface StoredSaga {
-  saga: Saga;
-  version: number;
-  updatedAt: Date;
-}
 
 export interface SagaRow {
   order_id: string;

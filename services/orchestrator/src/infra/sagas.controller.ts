@@ -5,9 +5,10 @@ import { PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
 import { z } from 'zod';
 import { AdvanceSaga } from '../app/advance-saga.js';
+import type { StoredSaga } from '../app/ports.js';
 import { isTerminal } from '../domain/saga.js';
 import { sagaSteps } from '../domain/steps.js';
-import { findSaga, listSagas, postponeDeadline, readLog, type StoredSaga } from './sagas.repository.js';
+import { findSaga, listSagas, postponeDeadline, readLog } from './sagas.repository.js';
 
 const SagaParams = z.object({ orderId: z.string().uuid('must be a UUID') });
 const ListQuery = z.object({

@@ -1,10 +1,9 @@
 import { heldWrite, type Sql } from '@shopfront/postgres';
+import type { LogEntry, SagaStore, StoredSaga } from '../app/ports.js';
 import { OrchestratorError } from '../domain/errors.js';
-import type { Saga, SagaEvent, SagaPhase, SagaStatus } from '../domain/saga.js';
-import { sagaInBatch, saveInBatch } from './saga-batch.js';
-import { columns, toStored, type SagaRow, type StoredSaga } from './saga-rows.js';
-
-export type { StoredSaga } from './saga-rows.js';
+import type { Saga, SagaStatus } from '../domain/saga.js';
+import { lockSagasOfBatch, sagaInBatch, saveInBatch, writeSagasOfBatch } from './saga-batch.js';
+import { columns, toStored, type SagaRow } from './saga-rows.js';
 
 /**
  * Locks the row: a reply and the deadline poller never move one saga at the same time.
@@ -49,18 +48,6 @@ export async function updateSaga(sql: Sql, saga: Saga, version: number): Promise
   );
   if (rowCount === 0) throw new OrchestratorError('SAGA_CONFLICT', `saga ${saga.orderId} changed since version ${version}`);
   return version + 1;
-}
-
-export interface LogEntry {
-  input: string;
-  messageId: string | null;
-  /** The W3C trace id of the span that moved the saga; null where nothing traces. */
-  traceId: string | null;
-  event: SagaEvent['type'] | 'Ignored';
-  detail: unknown;
-  status: SagaStatus;
-  phase: SagaPhase;
-  version: number;
 }
 
 /** Inside a consumer's batch, the log rows of all its moves are inserted together at its end. */
@@ -122,3 +109,6 @@ export async function countInFlight(sql: Sql): Promise<number> {
   const { rows } = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM sagas WHERE status IN ('RUNNING', 'COMPENSATING')");
   return rows[0]?.n ?? 0;
 }
+
+/** The app's SagaStore port, kept in Postgres: the functions above, batch-aware where a consumer batch holds the saga. */
+export const postgresSagaStore: SagaStore = { lockSagasOfBatch, writeSagasOfBatch, findSagaForUpdate, insertSaga, updateSaga, appendLog };

@@ -4,7 +4,7 @@ import { enqueue } from '@shopfront/messaging';
 import { lockKey, type Sql } from '@shopfront/postgres';
 import { evolve, initialOrder, streamIdOf, type Order, type OrderEvent } from '../domain/order.js';
 import { orderUpcasters } from '../domain/upcasters.js';
-import { projectOrder } from '../infra/read-models.js';
+import type { OrderReadModels } from './ports.js';
 
 export interface CommandContext {
   /** The message or request that caused this command. */
@@ -17,8 +17,9 @@ export interface CommandContext {
  * in the caller's transaction append the new events (expected version),
  * update the inline read model, and put each event on order.events through the
  * outbox under the same id. Commands on one order are serialised by a lock.
+ * The read models are the caller's to pass, as it passes the transaction.
  */
-export async function executeOnOrder(tx: Sql, orderId: string, decide: (order: Order) => OrderEvent[], context: CommandContext): Promise<{ order: Order; appended: number }> {
+export async function executeOnOrder(readModels: OrderReadModels, tx: Sql, orderId: string, decide: (order: Order) => OrderEvent[], context: CommandContext): Promise<{ order: Order; appended: number }> {
   const streamId = streamIdOf(orderId);
   await lockKey(tx, streamId);
   const { version, events } = await readStream<OrderEvent>(tx, streamId, { upcasters: orderUpcasters });
@@ -39,7 +40,7 @@ export async function executeOnOrder(tx: Sql, orderId: string, decide: (order: O
     })),
   );
   const after = fold(evolve, order, decided);
-  await projectOrder(tx, after, recorded);
+  await readModels.projectOrder(tx, after, recorded);
   await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
   return { order: after, appended: recorded.length };
 }

@@ -1,17 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { assertNever, isMessageOf, type Message } from '@shopfront/contracts';
 import { isConcurrencyConflict } from '@shopfront/event-store';
 import { TransientError } from '@shopfront/messaging';
 import type { MessageHandlerProvider } from '@shopfront/runtime';
 import type pg from 'pg';
 import { cancelOrder, confirmOrder } from '../domain/order.js';
-import { recordTimeline, upsertCatalogEntry } from '../infra/read-models.js';
 import { executeOnOrder } from './order-commands.js';
+import { ORDER_READ_MODELS, type OrderReadModels } from './ports.js';
 
 /** The orchestrator's verdicts on order.commands: confirm, or cancel with a reason. */
 @Injectable()
 export class OrderVerdicts implements MessageHandlerProvider {
   readonly handles = ['ConfirmOrder', 'CancelOrder'] as const;
+
+  constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
 
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
     if (!isMessageOf(message, this.handles)) return;
@@ -20,10 +22,10 @@ export class OrderVerdicts implements MessageHandlerProvider {
     try {
       switch (message.type) {
         case 'ConfirmOrder':
-          await executeOnOrder(tx, orderId, (order) => confirmOrder(order, orderId), context);
+          await executeOnOrder(this.readModels, tx, orderId, (order) => confirmOrder(order, orderId), context);
           return;
         case 'CancelOrder':
-          await executeOnOrder(tx, orderId, (order) => cancelOrder(order, orderId, message.data.reason), context);
+          await executeOnOrder(this.readModels, tx, orderId, (order) => cancelOrder(order, orderId, message.data.reason), context);
           return;
         default:
           return assertNever(message);
@@ -41,10 +43,12 @@ export class OrderVerdicts implements MessageHandlerProvider {
 export class SagaSteps implements MessageHandlerProvider {
   readonly handles = ['SagaStepRecorded'] as const;
 
+  constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
+
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
     if (!isMessageOf(message, this.handles)) return;
     const { orderId, step, phase, detail } = message.data;
-    await recordTimeline(tx, { messageId: message.messageId, orderId, at: message.occurredAt, kind: 'SagaStepRecorded', step, phase, detail });
+    await this.readModels.recordTimeline(tx, { messageId: message.messageId, orderId, at: message.occurredAt, kind: 'SagaStepRecorded', step, phase, detail });
   }
 }
 
@@ -53,8 +57,10 @@ export class SagaSteps implements MessageHandlerProvider {
 export class CatalogUpdates implements MessageHandlerProvider {
   readonly handles = ['StockChanged'] as const;
 
+  constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
+
   async handle(message: Message, tx: pg.PoolClient): Promise<void> {
     if (!isMessageOf(message, this.handles)) return;
-    await upsertCatalogEntry(tx, message.data);
+    await this.readModels.upsertCatalogEntry(tx, message.data);
   }
 }

@@ -7,7 +7,7 @@ import { withTransaction, type Pool, type Sql } from '@shopfront/postgres';
 import { LOGGER, PG_POOL } from '@shopfront/runtime';
 import { streamIdOf, type OrderEvent } from '../domain/order.js';
 import { orderUpcasters } from '../domain/upcasters.js';
-import { claimStrandedOrders, markReannounced } from '../infra/read-models.js';
+import { ORDER_READ_MODELS, type OrderReadModels } from './ports.js';
 
 /**
  * An order still PENDING long after its last change lost a message on the way:
@@ -21,8 +21,8 @@ import { claimStrandedOrders, markReannounced } from '../infra/read-models.js';
  * In the caller's transaction; replicas skip each other's rows. Returns the
  * order ids re-announced.
  */
-export async function reannounceStrandedOrders(tx: Sql, pendingForMs: number, limit: number): Promise<string[]> {
-  const orderIds = await claimStrandedOrders(tx, pendingForMs, limit);
+export async function reannounceStrandedOrders(readModels: OrderReadModels, tx: Sql, pendingForMs: number, limit: number): Promise<string[]> {
+  const orderIds = await readModels.claimStrandedOrders(tx, pendingForMs, limit);
   const messages = [];
   for (const orderId of orderIds) {
     const { events } = await readStream<OrderEvent>(tx, streamIdOf(orderId), { upcasters: orderUpcasters });
@@ -31,7 +31,7 @@ export async function reannounceStrandedOrders(tx: Sql, pendingForMs: number, li
     messages.push(createMessage('OrderPlaced', placed.data, { correlationId: orderId, causationId: placed.messageId }));
   }
   await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
-  await markReannounced(tx, orderIds);
+  await readModels.markReannounced(tx, orderIds);
   return orderIds;
 }
 
@@ -48,6 +48,7 @@ export class StrandedOrderSweep implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels,
     @Inject(STRANDED_ORDERS_SETTINGS) private readonly settings: StrandedOrdersSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -64,7 +65,7 @@ export class StrandedOrderSweep implements OnApplicationBootstrap, OnApplication
   }
 
   sweep(): Promise<unknown> {
-    this.sweeping ??= withTransaction(this.pool, (tx) => reannounceStrandedOrders(tx, this.settings.pendingForMs, sweepBatch))
+    this.sweeping ??= withTransaction(this.pool, (tx) => reannounceStrandedOrders(this.readModels, tx, this.settings.pendingForMs, sweepBatch))
       .then((orderIds) => orderIds.length > 0 && this.logger.warn({ orderIds, pendingForMs: this.settings.pendingForMs }, 're-announced orders stranded in PENDING'))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not sweep stranded orders; will try again'))
       .finally(() => (this.sweeping = undefined));

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { cancelByCustomer, placeNewOrder } from '../app/place-order.js';
+import { ORDER_READ_MODELS, type OrderReadModels } from '../app/ports.js';
 import { OrderError } from '../domain/order.js';
 import { listClientOrders } from './client-orders.projection.js';
 import { findOrderView, findTimeline, listProducts } from './read-models.js';
@@ -41,7 +42,10 @@ const ListQuery = z.object({
  */
 @Controller()
 export class OrdersController {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels,
+  ) {}
 
   @Post('orders')
   @HttpCode(202)
@@ -50,7 +54,7 @@ export class OrdersController {
     @Body(new ZodValidationPipe(PlaceOrderCommand)) body: PlaceOrderCommand,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { view } = await placeNewOrder(this.pool, caller.clientId, body, caller.orderId).catch(toProblem);
+    const { view } = await placeNewOrder(this.readModels, this.pool, caller.clientId, body, caller.orderId).catch(toProblem);
     reply.header('location', `/v1/orders/${view.orderId}`);
     return { orderId: view.orderId, status: view.status };
   }
@@ -76,7 +80,7 @@ export class OrdersController {
   @Post('orders/:orderId/cancel')
   @HttpCode(202)
   async cancel(@Caller() { clientId }: CallerHeaders, @Param('orderId', new ZodValidationPipe(OrderId)) orderId: string) {
-    await cancelByCustomer(this.pool, clientId, orderId).catch(toProblem);
+    await cancelByCustomer(this.readModels, this.pool, clientId, orderId).catch(toProblem);
     return { orderId, status: 'CANCELLATION_REQUESTED' };
   }
 

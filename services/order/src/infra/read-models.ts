@@ -1,18 +1,8 @@
 import type { Money, PricedLine } from '@shopfront/contracts';
 import type { RecordedEvent } from '@shopfront/event-store';
 import { heldWrite, type Sql } from '@shopfront/postgres';
+import type { CatalogEntry, OrderReadModels, OrderView, TimelineEntry } from '../app/ports.js';
 import type { Order, OrderEvent } from '../domain/order.js';
-
-export interface OrderView {
-  orderId: string;
-  customerId: string;
-  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-  reason?: string;
-  items: PricedLine[];
-  total: Money;
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** Inline projection: the order's details and timeline move in the same transaction as its events. */
 export async function projectOrder(tx: Sql, order: Order, recorded: RecordedEvent<OrderEvent>[]): Promise<void> {
@@ -35,8 +25,6 @@ export async function projectOrder(tx: Sql, order: Order, recorded: RecordedEven
     await recordTimeline(tx, { messageId: event.messageId, orderId: order.placed.orderId, at: event.occurredAt, kind: event.type, detail: 'reason' in event.data ? event.data.reason : undefined });
   }
 }
-
-type TimelineEntry = { messageId: string; orderId: string; at: Date | string; kind: string; step?: string; phase?: string; detail?: string | undefined };
 
 /** Inside a consumer's batch, the timeline rows of all its messages are inserted together at its end. */
 export async function recordTimeline(tx: Sql, entry: TimelineEntry): Promise<void> {
@@ -123,10 +111,13 @@ export async function listProducts(sql: Sql) {
   return rows.map((row) => ({ sku: row.sku, name: row.name, price: { amount: row.price_amount, currency: row.currency }, available: row.available }));
 }
 
-export async function upsertCatalogEntry(tx: Sql, entry: { sku: string; name: string; price: Money; available: number }): Promise<void> {
+export async function upsertCatalogEntry(tx: Sql, entry: CatalogEntry): Promise<void> {
   await tx.query(
     `INSERT INTO catalog (sku, name, price_amount, currency, available) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency, available = EXCLUDED.available`,
     [entry.sku, entry.name, entry.price.amount, entry.price.currency, entry.available],
   );
 }
+
+/** The app's OrderReadModels port, kept in Postgres: the functions above. */
+export const postgresOrderReadModels: OrderReadModels = { projectOrder, recordTimeline, findOrderView, catalogPrices, upsertCatalogEntry, claimStrandedOrders, markReannounced };
