@@ -97,6 +97,9 @@ const GatewayEnv = z
 
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 
+/** Its injection token: beside the config rather than in infra, as app and infra both inject it. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
 /** The only place this service reads its environment. */
 export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig => loadConfig(GatewayEnv, env, productionRules);
 

@@ -8,7 +8,8 @@ import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { IdempotentExecution } from './app/idempotent-execution.js';
 import { OrderCommands } from './app/order-commands.js';
-import { redisKeyPrefix, type GatewayConfig } from './config.js';
+import { IDEMPOTENCY_LOCKS, IDEMPOTENCY_STORE, ORDER_SERVICE } from './app/ports.js';
+import { GATEWAY_CONFIG, redisKeyPrefix, type GatewayConfig } from './config.js';
 import { parseApiKeys } from './domain/callers.js';
 import { AdminController } from './infra/http/admin.controller.js';
 import { CallerGuard } from './infra/http/caller.guard.js';
@@ -30,12 +31,12 @@ import { OrderFeed } from './infra/live/order-feed.js';
 import { DeadLetterIndex } from './infra/operator/dead-letter-index.js';
 import { OperatorActions } from './infra/operator/operator-actions.js';
 import { RateLimitGuard } from './infra/http/rate-limit.guard.js';
-import { IdempotencyLocks } from './infra/idempotency/idempotency.locks.js';
+import { RedisIdempotencyLocks } from './infra/idempotency/idempotency.locks.js';
 import { IdempotencyRecords } from './infra/idempotency/idempotency.repository.js';
 import { IdempotencySweeper } from './infra/idempotency/idempotency.sweeper.js';
 import { AuthFailureThrottle } from './infra/auth-failure-throttle.js';
 import { ClientRateLimiter } from './infra/rate-limiter.js';
-import { API_KEYS, GATEWAY_CONFIG } from './infra/tokens.js';
+import { API_KEYS } from './infra/tokens.js';
 import { Upstreams } from './infra/upstream/upstreams.js';
 
 /**
@@ -178,7 +179,11 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
         CallerGuard,
         RateLimitGuard,
         IdempotencyRecords,
-        IdempotencyLocks,
+        RedisIdempotencyLocks,
+        // The app's ports, bound to their adapters; useExisting keeps one instance where the class is injected too (controllers, sweeper).
+        { provide: ORDER_SERVICE, useExisting: Upstreams },
+        { provide: IDEMPOTENCY_STORE, useExisting: IdempotencyRecords },
+        { provide: IDEMPOTENCY_LOCKS, useExisting: RedisIdempotencyLocks },
         IdempotentExecution,
         IdempotencySweeper,
         OrderCommands,

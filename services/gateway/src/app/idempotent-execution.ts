@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@shopfront/runtime';
 import type { Logger } from '@shopfront/observability';
-import type { GatewayConfig } from '../config.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { GatewayError } from '../domain/errors.js';
 import { isDefinitive, resolveExisting, type IdempotencyRecord, type StoredResponse } from '../domain/idempotency.js';
-import { IdempotencyLocks } from '../infra/idempotency/idempotency.locks.js';
-import { IdempotencyRecords, type IdempotencyScope } from '../infra/idempotency/idempotency.repository.js';
-import { idempotencyOutcomes } from '../infra/metrics.js';
-import { GATEWAY_CONFIG } from '../infra/tokens.js';
+import { idempotencyOutcomes } from './metrics.js';
+import { IDEMPOTENCY_LOCKS, IDEMPOTENCY_STORE, type IdempotencyLocks, type IdempotencyScope, type IdempotencyStore } from './ports.js';
 
 export interface Execution {
   response: StoredResponse;
@@ -28,8 +26,8 @@ export class IdempotentExecution {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly records: IdempotencyRecords,
-    private readonly locks: IdempotencyLocks,
+    @Inject(IDEMPOTENCY_STORE) private readonly records: IdempotencyStore,
+    @Inject(IDEMPOTENCY_LOCKS) private readonly locks: IdempotencyLocks,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {

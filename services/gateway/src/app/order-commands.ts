@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sealCard, type PlaceOrderCommand, type PlaceOrderRequest } from '@shopfront/contracts';
-import type { GatewayConfig } from '../config.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { randomUUID } from 'node:crypto';
 import { OrdersInFlight } from '../domain/admission.js';
 import type { Caller } from '../domain/callers.js';
-import { fingerprintOf } from '../domain/idempotency.js';
-import { toStoredResponse, Upstreams, type UpstreamAnswer } from '../infra/upstream/upstreams.js';
-import { GATEWAY_CONFIG } from '../infra/tokens.js';
+import { fingerprintOf, type StoredResponse } from '../domain/idempotency.js';
 import { IdempotentExecution, type Execution } from './idempotent-execution.js';
+import { ORDER_SERVICE, type OrderService, type UpstreamAnswer } from './ports.js';
 
 /**
  * The gateway's two writes. Both go to the order service with the caller's
@@ -18,7 +17,7 @@ import { IdempotentExecution, type Execution } from './idempotent-execution.js';
 @Injectable()
 export class OrderCommands {
   constructor(
-    @Inject(Upstreams) private readonly upstreams: Upstreams,
+    @Inject(ORDER_SERVICE) private readonly orders: OrderService,
     private readonly idempotency: IdempotentExecution,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(OrdersInFlight) private readonly inFlight: OrdersInFlight,
@@ -29,7 +28,7 @@ export class OrderCommands {
     const scope = { clientId: caller.clientId, key: idempotencyKey };
     return this.idempotency.run(scope, fingerprintOf('POST', '/v1/orders', order), randomUUID(), async (orderId) => {
       const command: PlaceOrderCommand = { ...order, payment: sealCard(this.config.CARD_PUBLIC_KEY, order.payment.card) };
-      const answer = await this.upstreams.call('order', {
+      const answer = await this.orders.call('order', {
         method: 'POST',
         path: '/orders',
         clientId: caller.clientId,
@@ -50,7 +49,7 @@ export class OrderCommands {
   async cancelOrder(caller: Caller, orderId: string, idempotencyKey: string | undefined): Promise<Execution> {
     const cancel = async () =>
       toStoredResponse(
-        await this.upstreams.call('order', {
+        await this.orders.call('order', {
           method: 'POST',
           path: `/orders/${orderId}/cancel`,
           clientId: caller.clientId,
@@ -60,6 +59,11 @@ export class OrderCommands {
     const scope = { clientId: caller.clientId, key: idempotencyKey };
     return this.idempotency.run(scope, fingerprintOf('POST', `/v1/orders/${orderId}/cancel`, null), orderId, cancel);
   }
+}
+
+/** The parts of an answer the gateway passes on (and keeps, for an idempotent replay). */
+export function toStoredResponse(answer: UpstreamAnswer, headers: Record<string, string> = {}): StoredResponse {
+  return { status: answer.status, headers: { 'content-type': answer.contentType ?? 'application/json', ...headers }, body: answer.body };
 }
 
 function acceptedOrderId(answer: UpstreamAnswer): string | undefined {

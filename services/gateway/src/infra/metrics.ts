@@ -56,12 +56,6 @@ export const rateLimitDecisions = new Counter({
   labelNames: ['decision'],
 });
 
-export const idempotencyOutcomes = new Counter({
-  name: 'gateway_idempotency_outcomes_total',
-  help: 'Requests with an Idempotency-Key by outcome (executed, replayed, in_flight, key_reused, taken_over, unknown_outcome)',
-  labelNames: ['outcome'],
-});
-
 export const liveStreams = new Gauge({
   name: 'gateway_live_streams',
   help: 'Open order event streams (GET /v1/orders/{orderId}/events) on this replica',

@@ -1,3 +1,2 @@
-/** Injection tokens of the gateway's own providers. */
-export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+/** Injection tokens of the gateway's own providers (GATEWAY_CONFIG is beside the config). */
 export const API_KEYS = Symbol('API_KEYS');

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { UpstreamRequest } from '../../app/ports.js';
 import type { Upstream } from '../../domain/upstreams.js';
 import { admissionRefusals, rateLimitDecisions } from '../metrics.js';
-import { Upstreams, type UpstreamRequest } from '../upstream/upstreams.js';
+import { Upstreams } from '../upstream/upstreams.js';
 import { ByOrderQuery, SetStock, Sku } from './api.schemas.js';
 import { AdminOnly, CallerGuard } from './caller.guard.js';
 import { EdgeAdmission } from './edge-admission.js';

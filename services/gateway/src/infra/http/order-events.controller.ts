@@ -2,10 +2,11 @@ import { Controller, Get, Headers, Inject, Param, Req, Res, UseGuards } from '@n
 import { OrderView, TimelineEntry, type OrderStreamEvent } from '@shopfront/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { UpstreamAnswer } from '../../app/ports.js';
 import type { Caller } from '../../domain/callers.js';
 import { encodeEvent, OrderStream, resumePosition } from '../../domain/order-stream.js';
 import { OrderFeed } from '../live/order-feed.js';
-import { Upstreams, type UpstreamAnswer } from '../upstream/upstreams.js';
+import { Upstreams } from '../upstream/upstreams.js';
 import { OrderId } from './api.schemas.js';
 import { CallerGuard, CallerOf } from './caller.guard.js';
 import { answering, relay } from './problems.js';

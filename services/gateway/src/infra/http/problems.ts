@@ -3,9 +3,10 @@ import { isTransientPostgresError } from '@shopfront/postgres';
 import pg from 'pg';
 import { HttpProblem, problemContentType } from '@shopfront/http';
 import type { FastifyReply } from 'fastify';
+import { toStoredResponse } from '../../app/order-commands.js';
+import type { UpstreamAnswer } from '../../app/ports.js';
 import { GatewayError } from '../../domain/errors.js';
 import type { StoredResponse } from '../../domain/idempotency.js';
-import { toStoredResponse, type UpstreamAnswer } from '../upstream/upstreams.js';
 
 /** The one place the gateway's errors become HTTP answers. */
 export function toProblem(error: GatewayError): HttpProblem {

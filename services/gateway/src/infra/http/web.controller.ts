@@ -2,8 +2,7 @@ import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/
 import type { FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { webDefaultApiKey, type GatewayConfig } from '../../config.js';
-import { GATEWAY_CONFIG } from '../tokens.js';
+import { GATEWAY_CONFIG, webDefaultApiKey, type GatewayConfig } from '../../config.js';
 
 /**
  * Same origin, nothing from elsewhere: scripts, styles, images and API calls

@@ -2,12 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { REDIS } from '@shopfront/runtime';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { redisKeyPrefix, type GatewayConfig } from '../../config.js';
+import type { IdempotencyLocks, IdempotencyScope, Lock } from '../../app/ports.js';
+import { GATEWAY_CONFIG, redisKeyPrefix, type GatewayConfig } from '../../config.js';
 import { releaseLock } from '../redis-lock.js';
-import { GATEWAY_CONFIG } from '../tokens.js';
-import type { IdempotencyScope } from './idempotency.repository.js';
-
-export type Lock = { kind: 'acquired'; release(): Promise<void> } | { kind: 'held' } | { kind: 'unavailable' };
 
 /**
  * The fast path in front of Postgres: the first of many concurrent requests
@@ -16,7 +13,7 @@ export type Lock = { kind: 'acquired'; release(): Promise<void> } | { kind: 'hel
  * guarantee, as the Postgres row decides (ADR 0010).
  */
 @Injectable()
-export class IdempotencyLocks {
+export class RedisIdempotencyLocks implements IdempotencyLocks {
   private readonly prefix: string;
 
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {

@@ -1,15 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
+import type { Claim, IdempotencyScope, IdempotencyStore } from '../../app/ports.js';
 import type { IdempotencyRecord, StoredResponse } from '../../domain/idempotency.js';
-
-/** One client's key: keys of different clients never meet. */
-export interface IdempotencyScope {
-  clientId: string;
-  key: string;
-}
-
-export type Claim = { kind: 'claimed' } | { kind: 'exists'; record: IdempotencyRecord };
 
 interface RecordRow {
   request_hash: string;
@@ -42,7 +35,7 @@ const selectRecord = `SELECT request_hash, status, order_id, response_status, re
  * so replicas with drifting clocks agree on leases and expiry.
  */
 @Injectable()
-export class IdempotencyRecords {
+export class IdempotencyRecords implements IdempotencyStore {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /** Inserts the in-flight record, or returns the one that is there. A record past retention is replaced. */

@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from '@shopfront/observability';
 import { LOGGER } from '@shopfront/runtime';
-import type { GatewayConfig } from '../../config.js';
-import { GATEWAY_CONFIG } from '../tokens.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config.js';
 import { IdempotencyRecords } from './idempotency.repository.js';
 
 const batch = 1_000;

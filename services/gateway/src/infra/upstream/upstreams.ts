@@ -1,35 +1,10 @@
 import { signInternalRequest } from '@shopfront/http';
 import { Pool } from 'undici';
 import { GatewayError } from '../../domain/errors.js';
-import type { StoredResponse } from '../../domain/idempotency.js';
+import type { OrderService, UpstreamAnswer, UpstreamRequest } from '../../app/ports.js';
 import { upstreamNames, type Upstream } from '../../domain/upstreams.js';
 import { reportBulkheadUse, upstreamCalls } from '../metrics.js';
 import { UpstreamConnectionError, UpstreamProtection, UpstreamStatusError, type ResilienceSettings, type ResilienceSnapshot } from './resilience.js';
-
-export interface UpstreamRequest {
-  method: 'GET' | 'POST' | 'PUT';
-  /** Path and query on the upstream, e.g. `/orders/…?limit=10`. */
-  path: string;
-  /** The API client the call is made for: signed into the internal credential, so the service can trust it. */
-  clientId?: string;
-  /** Never the client id: a plain x-client-id is not signed, and the service refuses the call (use `clientId`). */
-  headers?: Record<string, string> & { 'x-client-id'?: never };
-  body?: unknown;
-}
-
-/** An answer below 500: the upstream decided, whatever it decided. */
-export interface UpstreamAnswer {
-  status: number;
-  contentType: string | undefined;
-  location: string | undefined;
-  retryAfter: string | undefined;
-  body: string;
-}
-
-/** The parts of an answer the gateway passes on (and keeps, for an idempotent replay). */
-export function toStoredResponse(answer: UpstreamAnswer, headers: Record<string, string> = {}): StoredResponse {
-  return { status: answer.status, headers: { 'content-type': answer.contentType ?? 'application/json', ...headers }, body: answer.body };
-}
 
 interface Target {
   pool: Pool;
@@ -42,9 +17,9 @@ interface Target {
  * The gateway's HTTP client for the internal services: one keep-alive
  * undici pool per upstream, every call through that upstream's protection
  * (breaker, bulkhead, timeouts, retries for reads). 5xx answers and network
- * failures become GatewayErrors.
+ * failures become GatewayErrors. The app's OrderService port is its `order` upstream.
  */
-export class Upstreams {
+export class Upstreams implements OrderService {
   private readonly targets: Record<Upstream, Target>;
   private readonly stopReporting: () => void;
 
