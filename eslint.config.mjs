@@ -48,6 +48,22 @@ export default [
     },
   },
   {
+    // Ports and adapters: the app layer declares what it needs (src/app/ports.ts) and infra implements it,
+    // so app code never names an adapter; infra may call the app (controllers, consumers, pollers).
+    files: ['services/*/src/app/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/infra/*', '**/infra/**'], message: 'The app layer reaches infrastructure only through its ports (src/app/ports.ts), which infra implements.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The package root brings node:crypto and Buffer (card sealing, the Kafka codec), which a browser has not:
     // a page importing it builds, then dies at load with "Buffer is not defined".
     files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
