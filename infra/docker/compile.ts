@@ -3,12 +3,14 @@
  * swc: the same transform development runs through @swc-node/register (legacy
  * decorators with their metadata, which Nest's injection reads; ES2023; ESM),
  * so an image runs the code the tests ran. No type checking here: `npm run
- * typecheck` is the gate for that. Specs are left out; other files are copied.
+ * typecheck` is the gate for that. Tests never reach an image: specs, a package's
+ * src/test/ folder (its fixtures) and packages marked `"shopfront": { "testsOnly": true }`
+ * (libs/testing) are left out; other files are copied.
  *
  *   node infra/docker/compile.ts libs/* services/order
  */
 import { transformFile, type Options } from '@swc/core';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const options: Options = {
@@ -24,7 +26,10 @@ const options: Options = {
   configFile: false,
 };
 
-const isSpec = (file: string) => file.endsWith('.spec.ts');
+/** A spec, or anything under the package's own src/test/ (fixtures live there, one folder per project). */
+const isTestOnly = (src: string, file: string) => file.endsWith('.spec.ts') || relative(src, file).split('/')[0] === 'test';
+const testsOnlyPackage = (packageDir: string) =>
+  (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { shopfront?: { testsOnly?: boolean } }).shopfront?.testsOnly === true;
 
 async function compilePackage(packageDir: string): Promise<number> {
   const src = join(packageDir, 'src');
@@ -35,7 +40,7 @@ async function compilePackage(packageDir: string): Promise<number> {
     if (!entry.isFile()) continue;
     const file = join(entry.parentPath, entry.name);
     const target = join(dist, relative(src, file));
-    if (isSpec(file) || file.endsWith('.d.ts')) continue;
+    if (isTestOnly(src, file) || file.endsWith('.d.ts')) continue;
     mkdirSync(dirname(target), { recursive: true });
     if (!file.endsWith('.ts')) {
       copyFileSync(file, target);
@@ -49,6 +54,10 @@ async function compilePackage(packageDir: string): Promise<number> {
 }
 
 for (const packageDir of process.argv.slice(2)) {
+  if (testsOnlyPackage(packageDir)) {
+    console.log(`skipped ${packageDir}: tests only`);
+    continue;
+  }
   const count = await compilePackage(packageDir);
   console.log(`compiled ${packageDir}: ${count} files`);
 }

@@ -32,6 +32,7 @@ COPY services/${SERVICE} ./services/${SERVICE}
 RUN node infra/docker/compile.ts services/${SERVICE} \
  && mkdir /out \
  && for dir in libs/* services/${SERVICE}; do \
+      if [ ! -d $dir/dist ]; then continue; fi; \
       mkdir -p /out/$dir && cp -r $dir/package.json $dir/dist /out/$dir/ \
       && if [ -d $dir/migrations ]; then cp -r $dir/migrations /out/$dir/; fi; \
     done

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadOrchestratorConfig } from './config.js';
 import { OrchestratorModule } from './orchestrator.module.js';
-import { answerLikeAParticipant, replyTo, ScriptedParticipant, type Script } from './participant.fixtures.js';
+import { answerLikeAParticipant, replyTo, ScriptedParticipant, type Script } from './test/participants.js';
 
 const stepTimeoutMs = 2_000;
 const forever = { timeoutMs: 40_000, intervalMs: 100 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deadlineFor } from './deadlines.js';
-import { cancellation, orderId, placed, policy, reply, successes } from './saga.fixtures.js';
+import { cancellation, orderId, placed, policy, reply, successes } from '../test/sagas.js';
 
 const waitOf = (attempt: number, random: number) => deadlineFor(policy, new Date(0), attempt, random).getTime();
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReplyInput } from './decide.js';
-import { cancellation, order, orderId, placed, policy, reply, SagaRun, startedAt, successes } from './saga.fixtures.js';
+import { cancellation, order, orderId, placed, policy, reply, SagaRun, startedAt, successes } from '../test/sagas.js';
 
 describe('the saga, forward', () => {
   it('given no saga, when OrderPlaced arrives, then it reserves the order lines with a deadline one step timeout away', () => {

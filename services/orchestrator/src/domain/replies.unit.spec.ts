@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { order, placed, reply, SagaRun, successes } from './saga.fixtures.js';
+import { order, placed, reply, SagaRun, successes } from '../test/sagas.js';
 
 /** A reply that is not for the command in flight changes nothing and sends nothing. */
 function assertIgnored(run: SagaRun, pattern: RegExp) {

@@ -12,7 +12,7 @@ import { messagingMigrations } from '@shopfront/messaging';
 import { dropWrites, holdWrites, readMigrations, releaseWrites, withTransaction, type Sql } from '@shopfront/postgres';
 import { freshDatabase, type TestDatabase } from '@shopfront/testing';
 import { evolve, type Saga } from '../domain/saga.js';
-import { order } from '../domain/saga.fixtures.js';
+import { order } from '../test/sagas.js';
 import { lockSagasOfBatch, writeSagasOfBatch } from './saga-batch.js';
 import { findSaga, findSagaForUpdate, insertSaga, updateSaga } from './sagas.repository.js';
 
