@@ -11,7 +11,7 @@ import { placeOrders } from '../../e2e/src/order-flow.js';
 import type { ServiceName } from '../runner/services.ts';
 import type { Drill, DrillContext, DrillOutcome } from './drills.js';
 import { countingDeadLetters } from './infra-drills.js';
-import { networkFaultsPossible, placeInNamespace, type Namespaced } from './network/namespace.ts';
+import { networkFaultsPossible, placeInNamespace, type Direction, type Link, type Namespaced } from './network/namespace.ts';
 import { serviceUrl } from './processes.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,56 +126,25 @@ const loss = networkDrill({
   },
 });
 
-const kafkaPartition = networkDrill({
-  name: 'net-partition-kafka-payment',
-  service: 'payment',
-  fault: `payment cut from Kafka (both ways) for ${sessionOutlived / 1000} s, past its consumer session`,
-  expected: { dropped: true, unready: true },
-  settleMs: 90_000,
-  async during(net, log) {
-    net.drop('kafka', 'both', 100);
-    log('payment cannot reach Kafka');
-    await sleep(sessionOutlived);
-  },
-});
+/** One link cut, both ways or one, for `ms`: the service must wait it out, say not-ready, and resume. */
+const partition = (name: string, service: ServiceName, link: Link, direction: Direction, ms: number, fault: string, expected: Expected = { dropped: true, unready: true }) =>
+  networkDrill({
+    name,
+    service,
+    fault,
+    expected,
+    settleMs: 90_000,
+    async during(net, log) {
+      net.drop(link, direction, 100);
+      log(`${service}: ${direction === 'both' ? 'no' : direction === 'out' ? 'outgoing' : 'incoming'} packets across its ${link} link`);
+      await sleep(ms);
+    },
+  });
 
-const postgresPartition = networkDrill({
-  name: 'net-partition-postgres-orchestrator',
-  service: 'orchestrator',
-  fault: 'orchestrator cut from its Postgres (both ways) for 15 s',
-  expected: { dropped: true, unready: true },
-  settleMs: 90_000,
-  async during(net, log) {
-    net.drop('postgres', 'both', 100);
-    log('orchestrator cannot reach Postgres');
-    await sleep(15_000);
-  },
-});
-
-const asymmetric = networkDrill({
-  name: 'net-asymmetric-inventory',
-  service: 'inventory',
-  fault: "inventory's packets to Kafka dropped, Kafka's to it delivered, for 15 s",
-  expected: { dropped: true, unready: true },
-  settleMs: 90_000,
-  async during(net, log) {
-    net.drop('kafka', 'out', 100);
-    log('inventory hears Kafka, Kafka does not hear inventory');
-    await sleep(15_000);
-  },
-});
-
-/** The gateway keeps rate limits and idempotency keys in Redis: cut off, it must answer rather than hang. */
-const redisPartition = networkDrill({
-  name: 'net-partition-redis-gateway',
-  service: 'gateway',
-  fault: 'gateway cut from Redis (both ways) for 15 s while checkouts arrive',
-  expected: { dropped: true },
-  async during(net, log) {
-    net.drop('redis', 'both', 100);
-    log('gateway cannot reach Redis');
-    await sleep(15_000);
-  },
-});
+const kafkaPartition = partition('net-partition-kafka-payment', 'payment', 'kafka', 'both', sessionOutlived, `payment cut from Kafka (both ways) for ${sessionOutlived / 1000} s, past its consumer session`);
+const postgresPartition = partition('net-partition-postgres-orchestrator', 'orchestrator', 'postgres', 'both', 15_000, 'orchestrator cut from its Postgres (both ways) for 15 s');
+const asymmetric = partition('net-asymmetric-inventory', 'inventory', 'kafka', 'out', 15_000, "inventory's packets to Kafka dropped, Kafka's to it delivered, for 15 s");
+/** The gateway keeps rate limits and idempotency keys in Redis: cut off, it must answer rather than hang (it stays ready: Redis is optional to it). */
+const redisPartition = partition('net-partition-redis-gateway', 'gateway', 'redis', 'both', 15_000, 'gateway cut from Redis (both ways) for 15 s while checkouts arrive', { dropped: true });
 
 export const networkDrills: Drill[] = [latency, loss, kafkaPartition, postgresPartition, asymmetric, redisPartition];
