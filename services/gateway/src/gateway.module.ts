@@ -6,8 +6,8 @@ import { connectionsFrom, KAFKA, LOGGER, PG_POOL, REDIS, RuntimeModule } from '@
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
+import { Checkout } from './app/checkout.js';
 import { IdempotentExecution } from './app/idempotent-execution.js';
-import { OrderCommands } from './app/order-commands.js';
 import { IDEMPOTENCY_LOCKS, IDEMPOTENCY_STORE, ORDER_SERVICE } from './app/ports.js';
 import { GATEWAY_CONFIG, redisKeyPrefix, type GatewayConfig } from './config.js';
 import { parseApiKeys } from './domain/callers.js';
@@ -186,7 +186,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: IDEMPOTENCY_LOCKS, useExisting: RedisIdempotencyLocks },
         IdempotentExecution,
         IdempotencySweeper,
-        OrderCommands,
+        Checkout,
       ],
     };
   }

@@ -4,8 +4,8 @@ import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { CatalogAnnouncement } from './app/catalog-announcement.js';
-import { InventoryCommands } from './app/inventory.commands.js';
-import { OrderEvents } from './app/order-events.js';
+import { InventoryCommandsConsumer } from './app/inventory-commands.consumer.js';
+import { OrderEventsConsumer } from './app/order-events.consumer.js';
 import { STOCK_STORE } from './app/ports.js';
 import type { InventoryConfig } from './config.js';
 import { InventoryController } from './infra/inventory.controller.js';
@@ -23,13 +23,13 @@ export class InventoryModule {
           logger,
           ...connectionsFrom(config),
           consumers: [
-            { name: 'inventory.commands', topics: [Topics.inventoryCommands], handler: InventoryCommands },
-            { name: 'inventory.order-events', topics: [Topics.orderEvents], handler: OrderEvents },
+            { name: 'inventory.commands', topics: [Topics.inventoryCommands], handler: InventoryCommandsConsumer },
+            { name: 'inventory.order-events', topics: [Topics.orderEvents], handler: OrderEventsConsumer },
           ],
         }),
       ],
       controllers: [InventoryController],
-      providers: [InventoryCommands, OrderEvents, CatalogAnnouncement, { provide: STOCK_STORE, useValue: postgresStockStore }],
+      providers: [InventoryCommandsConsumer, OrderEventsConsumer, CatalogAnnouncement, { provide: STOCK_STORE, useValue: postgresStockStore }],
     };
   }
 }

@@ -3,8 +3,10 @@ import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
-import { CatalogUpdates, OrderVerdicts, SagaSteps } from './app/order-consumers.js';
+import { CatalogUpdatesConsumer } from './app/catalog-updates.consumer.js';
+import { OrderVerdictsConsumer } from './app/order-verdicts.consumer.js';
 import { ORDER_READ_MODELS } from './app/ports.js';
+import { SagaStepsConsumer } from './app/saga-steps.consumer.js';
 import { STRANDED_ORDERS_SETTINGS, StrandedOrderSweep, type StrandedOrdersSettings } from './app/stranded-orders.js';
 import type { OrderConfig } from './config.js';
 import { OrdersController } from './infra/orders.controller.js';
@@ -24,21 +26,21 @@ export class OrderModule {
           ...connectionsFrom(config),
           poolSize: 20,
           consumers: [
-            { name: 'order.commands', topics: [Topics.orderCommands], handler: OrderVerdicts },
+            { name: 'order.commands', topics: [Topics.orderCommands], handler: OrderVerdictsConsumer },
             // Not lingered: a live stream's snapshot reads this timeline, and a step it lacks is lost to that client.
-            { name: 'order.saga-events', topics: [Topics.sagaEvents], handler: SagaSteps },
+            { name: 'order.saga-events', topics: [Topics.sagaEvents], handler: SagaStepsConsumer },
             // Availability shown to shoppers may lag (docs/contract.md): each batch waits for the next few
             // StockChanged instead of committing one transaction per message.
-            { name: 'order.catalog', topics: [Topics.inventoryEvents], handler: CatalogUpdates, lingerMs: 200 },
+            { name: 'order.catalog', topics: [Topics.inventoryEvents], handler: CatalogUpdatesConsumer, lingerMs: 200 },
           ],
         }),
       ],
       controllers: [OrdersController],
       providers: [
         { provide: ORDER_READ_MODELS, useValue: postgresOrderReadModels },
-        OrderVerdicts,
-        SagaSteps,
-        CatalogUpdates,
+        OrderVerdictsConsumer,
+        SagaStepsConsumer,
+        CatalogUpdatesConsumer,
         ProjectionsHost,
         StrandedOrderSweep,
         { provide: STRANDED_ORDERS_SETTINGS, useValue: { pendingForMs: config.ORDER_REANNOUNCE_AFTER_MS } satisfies StrandedOrdersSettings },

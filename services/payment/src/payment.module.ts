@@ -3,7 +3,7 @@ import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
-import { PaymentCommands } from './app/payment.commands.js';
+import { PaymentCommandsConsumer } from './app/payment-commands.consumer.js';
 import { PAYMENT_STORE } from './app/ports.js';
 import type { PaymentConfig } from './config.js';
 import { CARD_PROVIDER } from './domain/card-provider.js';
@@ -23,12 +23,12 @@ export class PaymentModule {
           service: 'payment',
           logger,
           ...connectionsFrom(config),
-          consumers: [{ name: 'payment.commands', topics: [Topics.paymentCommands], handler: PaymentCommands }],
+          consumers: [{ name: 'payment.commands', topics: [Topics.paymentCommands], handler: PaymentCommandsConsumer }],
         }),
       ],
       controllers: [PaymentsController],
       providers: [
-        PaymentCommands,
+        PaymentCommandsConsumer,
         CardVault,
         { provide: CARD_PRIVATE_KEY, useValue: config.CARD_PRIVATE_KEY },
         { provide: CARD_PROVIDER, useClass: SimulatedCardProvider },

@@ -4,7 +4,7 @@ import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
 import { SHIPMENT_STORE } from './app/ports.js';
-import { ShippingCommands } from './app/shipping.commands.js';
+import { ShippingCommandsConsumer } from './app/shipping-commands.consumer.js';
 import type { ShippingConfig } from './config.js';
 import { ShipmentsAdminController } from './infra/admin.controller.js';
 import { postgresShipmentStore } from './infra/shipments.repository.js';
@@ -20,11 +20,11 @@ export class ShippingModule {
           service: 'shipping',
           logger,
           ...connectionsFrom(config),
-          consumers: [{ name: 'shipping.commands', topics: [Topics.shippingCommands], handler: ShippingCommands }],
+          consumers: [{ name: 'shipping.commands', topics: [Topics.shippingCommands], handler: ShippingCommandsConsumer }],
         }),
       ],
       controllers: [ShipmentsAdminController],
-      providers: [ShippingCommands, { provide: SHIPMENT_STORE, useValue: postgresShipmentStore }],
+      providers: [ShippingCommandsConsumer, { provide: SHIPMENT_STORE, useValue: postgresShipmentStore }],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { OrderCommands } from '../../app/order-commands.js';
+import { Checkout } from '../../app/checkout.js';
 import type { Execution } from '../../app/idempotent-execution.js';
 import type { Caller } from '../../domain/callers.js';
 import { Upstreams } from '../upstream/upstreams.js';
@@ -11,12 +11,12 @@ import { answering, relay } from './problems.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { parseParts } from './request-parts.js';
 
-/** `/v1/orders`: writes go through OrderCommands (idempotency), reads straight to the order service. */
+/** `/v1/orders`: writes go through Checkout (idempotency), reads straight to the order service. */
 @Controller('v1/orders')
 @UseGuards(CallerGuard, RateLimitGuard)
 export class OrdersController {
   constructor(
-    @Inject(OrderCommands) private readonly commands: OrderCommands,
+    @Inject(Checkout) private readonly checkout: Checkout,
     @Inject(Upstreams) private readonly upstreams: Upstreams,
     @Inject(EdgeAdmission) private readonly admission: EdgeAdmission,
   ) {}
@@ -24,7 +24,7 @@ export class OrdersController {
   @Post()
   async place(@CallerOf() caller: Caller, @Headers('idempotency-key') key: unknown, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const parts = parseParts({ 'Idempotency-Key': [IdempotencyKey, key], body: [PlaceOrderRequest, body] });
-    const execution = await answering(() => this.commands.placeOrder(caller, parts['Idempotency-Key'], parts.body, () => this.admission.placed(request.raw)));
+    const execution = await answering(() => this.checkout.placeOrder(caller, parts['Idempotency-Key'], parts.body, () => this.admission.placed(request.raw)));
     return send(reply, execution, request.url);
   }
 
@@ -52,7 +52,7 @@ export class OrdersController {
   @Post(':orderId/cancel')
   async cancel(@CallerOf() caller: Caller, @Param('orderId') orderId: unknown, @Headers('idempotency-key') key: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const parts = parseParts({ orderId: [OrderId, orderId], 'Idempotency-Key': [IdempotencyKey.optional(), key] });
-    const execution = await answering(() => this.commands.cancelOrder(caller, parts.orderId, parts['Idempotency-Key']));
+    const execution = await answering(() => this.checkout.cancelOrder(caller, parts.orderId, parts['Idempotency-Key']));
     return send(reply, execution, request.url);
   }
 

@@ -3,7 +3,7 @@ import { isTransientPostgresError } from '@shopfront/postgres';
 import pg from 'pg';
 import { HttpProblem, problemContentType } from '@shopfront/http';
 import type { FastifyReply } from 'fastify';
-import { toStoredResponse } from '../../app/order-commands.js';
+import { toStoredResponse } from '../../app/checkout.js';
 import type { UpstreamAnswer } from '../../app/ports.js';
 import { GatewayError } from '../../domain/errors.js';
 import type { StoredResponse } from '../../domain/idempotency.js';

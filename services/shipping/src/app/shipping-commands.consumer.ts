@@ -13,7 +13,7 @@ const handled = ['ScheduleShipment', 'CancelShipment'] as const;
 
 /** Carries out the orchestrator's shipping commands and answers each on saga.replies. */
 @Injectable()
-export class ShippingCommands implements MessageHandlerProvider {
+export class ShippingCommandsConsumer implements MessageHandlerProvider {
   readonly handles = handled;
 
   constructor(

@@ -9,13 +9,14 @@ import { IdempotentExecution, type Execution } from './idempotent-execution.js';
 import { ORDER_SERVICE, type OrderService, type UpstreamAnswer } from './ports.js';
 
 /**
- * The gateway's two writes. Both go to the order service with the caller's
- * client id (the order service scopes every order by it) and, under an
- * Idempotency-Key, at most once per key. The card number goes no further than
- * here: it is sealed to the payment vault's public key first (ADR 0017).
+ * Checkout: the gateway's two writes, placing an order and cancelling one.
+ * Both go to the order service with the caller's client id (the order
+ * service scopes every order by it) and, under an Idempotency-Key, at most
+ * once per key. The card number goes no further than here: it is sealed to
+ * the payment vault's public key first (ADR 0017).
  */
 @Injectable()
-export class OrderCommands {
+export class Checkout {
   constructor(
     @Inject(ORDER_SERVICE) private readonly orders: OrderService,
     private readonly idempotency: IdempotentExecution,

@@ -13,10 +13,10 @@ import { createLogger } from '@shopfront/observability';
 import { readMigrations, withTransaction } from '@shopfront/postgres';
 import { freshDatabase, type TestDatabase } from '@shopfront/testing';
 import { postgresStockStore } from '../infra/stock.repository.js';
-import { InventoryCommands } from './inventory.commands.js';
+import { InventoryCommandsConsumer } from './inventory-commands.consumer.js';
 
 let db: TestDatabase;
-const commands = new InventoryCommands(postgresStockStore, createLogger('inventory', 'silent'));
+const commands = new InventoryCommandsConsumer(postgresStockStore, createLogger('inventory', 'silent'));
 
 before(async () => {
   db = await freshDatabase('inventory_race', [...messagingMigrations, ...(await readMigrations(fileURLToPath(new URL('../../migrations', import.meta.url))))]);

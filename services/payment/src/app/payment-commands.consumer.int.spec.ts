@@ -18,11 +18,11 @@ import { aTokenizedCard, freshDatabase, type TestDatabase } from '@shopfront/tes
 import { CardVault } from '../infra/card-vault.js';
 import { postgresPaymentStore } from '../infra/payments.repository.js';
 import { providerFaultTarget, SimulatedCardProvider } from '../infra/simulated-card-provider.js';
-import { PaymentCommands } from './payment.commands.js';
+import { PaymentCommandsConsumer } from './payment-commands.consumer.js';
 
 let db: TestDatabase;
 let provider: SimulatedCardProvider;
-let commands: PaymentCommands;
+let commands: PaymentCommandsConsumer;
 const faults = new FaultInjector();
 const tokens = new Map<string, TokenizedCard>();
 const tokenOf = (card: string) => tokens.get(card)!;
@@ -32,7 +32,7 @@ before(async () => {
   const vault = new CardVault(cardPrivateKey(developmentCardPrivateKey));
   for (const card of ['4242424242424242', '4000000000009995']) tokens.set(card, aTokenizedCard(card));
   provider = new SimulatedCardProvider(db.pool, faults, vault);
-  commands = new PaymentCommands(postgresPaymentStore, provider, createLogger('payment', 'silent'));
+  commands = new PaymentCommandsConsumer(postgresPaymentStore, provider, createLogger('payment', 'silent'));
 });
 after(async () => {
   await db?.drop();

@@ -10,7 +10,7 @@ import { ORDER_READ_MODELS, type OrderReadModels } from './ports.js';
 
 /** The orchestrator's verdicts on order.commands: confirm, or cancel with a reason. */
 @Injectable()
-export class OrderVerdicts implements MessageHandlerProvider {
+export class OrderVerdictsConsumer implements MessageHandlerProvider {
   readonly handles = ['ConfirmOrder', 'CancelOrder'] as const;
 
   constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
@@ -35,32 +35,5 @@ export class OrderVerdicts implements MessageHandlerProvider {
       if (isConcurrencyConflict(error)) throw new TransientError('order stream moved on', { cause: error });
       throw error;
     }
-  }
-}
-
-/** The orchestrator's saga steps on saga.events become the order's timeline. */
-@Injectable()
-export class SagaSteps implements MessageHandlerProvider {
-  readonly handles = ['SagaStepRecorded'] as const;
-
-  constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
-
-  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, this.handles)) return;
-    const { orderId, step, phase, detail } = message.data;
-    await this.readModels.recordTimeline(tx, { messageId: message.messageId, orderId, at: message.occurredAt, kind: 'SagaStepRecorded', step, phase, detail });
-  }
-}
-
-/** Choreography: inventory's StockChanged keeps this service's catalog and prices current. */
-@Injectable()
-export class CatalogUpdates implements MessageHandlerProvider {
-  readonly handles = ['StockChanged'] as const;
-
-  constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
-
-  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, this.handles)) return;
-    await this.readModels.upsertCatalogEntry(tx, message.data);
   }
 }

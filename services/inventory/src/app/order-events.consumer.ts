@@ -9,7 +9,7 @@ import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js
 
 /** Choreography: a confirmed order's reserved units become sold. No orchestrator involved. */
 @Injectable()
-export class OrderEvents implements MessageHandlerProvider {
+export class OrderEventsConsumer implements MessageHandlerProvider {
   /** Other order events are not ours to act on: they cost this consumer no transaction. */
   readonly handles = ['OrderConfirmed'] as const;
 

@@ -13,7 +13,7 @@ const handled = ['ReserveStock', 'ReleaseStock'] as const;
 
 /** Carries out the orchestrator's stock commands and answers each on saga.replies. */
 @Injectable()
-export class InventoryCommands implements MessageHandlerProvider {
+export class InventoryCommandsConsumer implements MessageHandlerProvider {
   readonly handles = handled;
 
   constructor(

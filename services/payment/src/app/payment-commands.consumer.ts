@@ -19,7 +19,7 @@ const handled = ['AuthorizePayment', 'CapturePayment', 'VoidPayment', 'RefundPay
  * answer instead of a second charge.
  */
 @Injectable()
-export class PaymentCommands implements MessageHandlerProvider {
+export class PaymentCommandsConsumer implements MessageHandlerProvider {
   readonly handles = handled;
 
   constructor(
