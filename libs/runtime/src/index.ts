@@ -1,3 +1,4 @@
 export * from './tokens.js';
+export * from './consumer.js';
 export * from './runtime.module.js';
 export * from './database.js';

@@ -1,35 +1,14 @@
-import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Message, Topic } from '@shopfront/contracts';
+import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { FaultInjector, ReadinessRegistry } from '@shopfront/http';
-import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox, type BatchHooks, type MessageHandler } from '@shopfront/messaging';
+import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox } from '@shopfront/messaging';
 import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
 import { createPool } from '@shopfront/postgres';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { consumerDeclarationOf, consumersInOrder, type DiscoveredConsumer, type MessageHandlerProvider } from './consumer.js';
 import { KAFKA, LOGGER, PG_POOL, REDIS, RUNTIME_OPTIONS } from './tokens.js';
-
-/** A provider that handles the messages of one consumer group. */
-export interface MessageHandlerProvider {
-  /** The message types it acts on; others on its topics cost no transaction (ConsumerOptions.handles). */
-  readonly handles?: readonly Message['type'][];
-  handle: MessageHandler;
-  /** Once per transaction, before its first message (see BatchHooks). */
-  openBatch?: NonNullable<BatchHooks['open']>;
-  /** Once per transaction, after its last message. */
-  closeBatch?: NonNullable<BatchHooks['close']>;
-}
-
-export interface ConsumerSpec {
-  /** Group id and inbox name, e.g. `shipping.commands`. */
-  name: string;
-  topics: Topic[];
-  handler: Type<MessageHandlerProvider>;
-  maxAttempts?: number;
-  /** Read models that may lag: batches at most this often per partition (ConsumerOptions.lingerMs). */
-  lingerMs?: number;
-}
 
 export interface RuntimeOptions {
   service: string;
@@ -39,7 +18,6 @@ export interface RuntimeOptions {
   redisUrl?: string | undefined;
   kafkaBrokers: string[];
   topicPrefix: string;
-  consumers?: ConsumerSpec[];
   /** Services that publish nothing can skip the relay. */
   relay?: boolean;
   poolSize?: number;
@@ -82,7 +60,8 @@ function redisProviders(options: RuntimeOptions) {
 
 /**
  * Owns the service's connections and its message loops: the outbox relay and
- * one idempotent consumer per spec. Started after the HTTP side is wired,
+ * one idempotent consumer per provider marked `@Consumer` (found by Nest's
+ * DiscoveryService, started in name order). Started after the HTTP side is wired,
  * stopped (consumers first, so no half-handled message) on shutdown.
  */
 @Global()
@@ -99,11 +78,13 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
   ) {}
 
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: RuntimeModule,
+      imports: [DiscoveryModule],
       providers: [
         { provide: RUNTIME_OPTIONS, useValue: options },
         { provide: LOGGER, useValue: options.logger },
@@ -126,11 +107,13 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
 
   /** HTTP comes up at once (liveness); readiness waits for the message loops, started in the background. */
   onApplicationBootstrap(): void {
+    // Every provider marked @Consumer, in name order; a duplicate name fails the start here.
+    this.specs = this.discoverConsumers();
     this.readiness.add('postgres', () => this.pool.query('SELECT 1'));
     const redis = this.redis;
     if (redis && this.options.redisRequired !== false) this.readiness.add('redis', () => redis.ping());
     // A service that neither publishes nor consumes (the gateway) needs no broker to serve: no loops, no Kafka in readiness.
-    if (this.options.relay === false && (this.options.consumers ?? []).length === 0) return;
+    if (this.options.relay === false && this.specs.length === 0) return;
     const admin = this.kafka.admin();
     this.loops.push({ stop: () => admin.disconnect() });
     this.readiness.add('kafka', async () => {
@@ -144,6 +127,16 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
       if (unhealthy.length > 0) throw new Error(unhealthy.map((health) => health.detail).join('; '));
     });
     this.starting = this.startLoopsUntilUp();
+  }
+
+  private specs: DiscoveredConsumer[] = [];
+
+  private discoverConsumers(): DiscoveredConsumer[] {
+    const found = this.discovery.getProviders().flatMap((wrapper) => {
+      const declaration = wrapper.isDependencyTreeStatic() ? consumerDeclarationOf(wrapper.metatype) : undefined;
+      return declaration && wrapper.instance ? [{ declaration, handler: wrapper.instance as MessageHandlerProvider }] : [];
+    });
+    return consumersInOrder(found);
   }
 
   private started = false;
@@ -196,8 +189,8 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     }
     // The service kit's fault injector (inert until a drill sets a fault): its `consumer` target crashes consumers.
     const faults = this.faultInjector();
-    for (const spec of this.options.consumers ?? []) {
-      const handler = this.moduleRef.get(spec.handler, { strict: false });
+    for (const spec of this.specs) {
+      const { handler } = spec;
       const consumer = new MessageConsumer({
         kafka: this.kafka,
         pool: this.pool,
@@ -206,13 +199,13 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         topicPrefix,
         maxAttempts: spec.maxAttempts,
         lingerMs: spec.lingerMs,
-        handles: handler.handles,
+        handles: handler.on.handles,
         batch: {
           ...(handler.openBatch ? { open: handler.openBatch.bind(handler) } : {}),
           ...(handler.closeBatch ? { close: handler.closeBatch.bind(handler) } : {}),
         },
         handle: async (message, tx, delivery) => {
-          await handler.handle(message, tx, delivery);
+          await handler.on.handle(message, tx, delivery);
           // Under the message's CONSUMER span: at debug level each handled message is a log line with its trace id.
           logger.debug({ consumer: spec.name, type: message.type, messageId: message.messageId, orderId: message.correlationId }, 'message handled');
         },
@@ -227,7 +220,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
       this.consumers.push(consumer);
       await consumer.start();
     }
-    const consumers = this.options.consumers ?? [];
+    const consumers = this.specs;
     if (consumers.length > 0) {
       // The inbox grows by one row per message consumed: forget claims no redelivery can need any more.
       const prune = setInterval(() => {

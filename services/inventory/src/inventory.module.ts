@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
@@ -22,10 +21,6 @@ export class InventoryModule {
           service: 'inventory',
           logger,
           ...connectionsFrom(config),
-          consumers: [
-            { name: 'inventory.commands', topics: [Topics.inventoryCommands], handler: InventoryCommandsConsumer },
-            { name: 'inventory.order-events', topics: [Topics.orderEvents], handler: OrderEventsConsumer },
-          ],
         }),
       ],
       controllers: [InventoryController],

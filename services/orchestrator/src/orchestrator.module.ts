@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
@@ -32,10 +31,6 @@ export class OrchestratorModule {
           service: 'orchestrator',
           logger,
           ...connectionsFrom(config),
-          consumers: [
-            { name: 'orchestrator.order-events', topics: [Topics.orderEvents], handler: OrderEventsConsumer },
-            { name: 'orchestrator.replies', topics: [Topics.sagaReplies], handler: SagaRepliesConsumer },
-          ],
         }),
       ],
       controllers: [SagasController],

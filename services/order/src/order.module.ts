@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
@@ -25,14 +24,6 @@ export class OrderModule {
           logger,
           ...connectionsFrom(config),
           poolSize: 20,
-          consumers: [
-            { name: 'order.commands', topics: [Topics.orderCommands], handler: OrderVerdictsConsumer },
-            // Not lingered: a live stream's snapshot reads this timeline, and a step it lacks is lost to that client.
-            { name: 'order.saga-events', topics: [Topics.sagaEvents], handler: SagaStepsConsumer },
-            // Availability shown to shoppers may lag (docs/contract.md): each batch waits for the next few
-            // StockChanged instead of committing one transaction per message.
-            { name: 'order.catalog', topics: [Topics.inventoryEvents], handler: CatalogUpdatesConsumer, lingerMs: 200 },
-          ],
         }),
       ],
       controllers: [OrdersController],

@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
@@ -23,7 +22,6 @@ export class PaymentModule {
           service: 'payment',
           logger,
           ...connectionsFrom(config),
-          consumers: [{ name: 'payment.commands', topics: [Topics.paymentCommands], handler: PaymentCommandsConsumer }],
         }),
       ],
       controllers: [PaymentsController],

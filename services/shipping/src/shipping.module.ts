@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@shopfront/contracts';
 import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
 import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
@@ -20,7 +19,6 @@ export class ShippingModule {
           service: 'shipping',
           logger,
           ...connectionsFrom(config),
-          consumers: [{ name: 'shipping.commands', topics: [Topics.shippingCommands], handler: ShippingCommandsConsumer }],
         }),
       ],
       controllers: [ShipmentsAdminController],

@@ -8,12 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, type Message, type OrderLine } from '@shopfront/contracts';
-import { messagingMigrations } from '@shopfront/messaging';
+import { messagingMigrations, type Delivery } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations, withTransaction } from '@shopfront/postgres';
 import { freshDatabase, type TestDatabase } from '@shopfront/testing';
 import { postgresStockStore } from '../infra/stock.repository.js';
 import { InventoryCommandsConsumer } from './inventory-commands.consumer.js';
+
+/** What the consumer would pass: the handlers here do not read it. */
+const delivery: Delivery = { topic: 'test', partition: 0, offset: '0', headers: {}, attempt: 1 };
 
 let db: TestDatabase;
 const commands = new InventoryCommandsConsumer(postgresStockStore, createLogger('inventory', 'silent'));
@@ -34,7 +37,7 @@ const deliverBatch = (messages: Message[]) =>
       if (claimed.rowCount === 1) fresh.push(message);
     }
     await commands.openBatch(fresh, tx);
-    for (const message of fresh) await commands.handle(message, tx);
+    for (const message of fresh) await commands.on.handle(message, tx, delivery);
     await commands.closeBatch(tx);
   });
 const deliver = (message: Message) => deliverBatch([message]);

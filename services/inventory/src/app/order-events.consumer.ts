@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isMessageOf, type Message } from '@shopfront/contracts';
+import { Topics, type Message } from '@shopfront/contracts';
 import { lockKey } from '@shopfront/postgres';
-import type { MessageHandlerProvider } from '@shopfront/runtime';
+import { byType, Consumer, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
 import type pg from 'pg';
 import { commitReservation, quantitiesBySku } from '../domain/stock.js';
 import { STOCK_STORE, type StockStore } from './ports.js';
@@ -9,9 +9,10 @@ import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js
 
 /** Choreography: a confirmed order's reserved units become sold. No orchestrator involved. */
 @Injectable()
+@Consumer({ name: 'inventory.order-events', topics: [Topics.orderEvents] })
 export class OrderEventsConsumer implements MessageHandlerProvider {
   /** Other order events are not ours to act on: they cost this consumer no transaction. */
-  readonly handles = ['OrderConfirmed'] as const;
+  readonly on = byType<'OrderConfirmed'>({ OrderConfirmed: (message, tx) => this.commit(message, tx) });
 
   constructor(@Inject(STOCK_STORE) private readonly stock: StockStore) {}
 
@@ -23,8 +24,7 @@ export class OrderEventsConsumer implements MessageHandlerProvider {
     return closeStockBatch(tx);
   }
 
-  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, this.handles)) return;
+  private async commit(message: MessageOf<'OrderConfirmed'>, tx: pg.PoolClient): Promise<void> {
     const { orderId } = message.data;
     await lockKey(tx, `reservation:${orderId}`);
     const existing = await this.stock.findReservation(tx, orderId);

@@ -1,5 +1,5 @@
-import { isMessageOf, type Message } from '@shopfront/contracts';
-import type { MessageHandlerProvider } from '@shopfront/runtime';
+import type { Message } from '@shopfront/contracts';
+import type { MessageHandlerProvider, TypeRoutes } from '@shopfront/runtime';
 import type pg from 'pg';
 import { TransientError } from '@shopfront/messaging';
 import { OrchestratorError } from '../domain/errors.js';
@@ -14,12 +14,12 @@ import type { SagaStore } from './ports.js';
  * AdvanceSaga also serves the deadline poller and the operator, which have none.
  */
 export abstract class SagaInputConsumer implements MessageHandlerProvider {
-  abstract readonly handles: readonly Message['type'][];
+  abstract readonly on: TypeRoutes;
 
   constructor(protected readonly sagas: SagaStore) {}
 
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
-    return this.sagas.lockSagasOfBatch(tx, messages.filter((message) => isMessageOf(message, this.handles)).map((message) => (message.data as { orderId: string }).orderId));
+    return this.sagas.lockSagasOfBatch(tx, messages.filter((message) => this.on.handles.includes(message.type)).map((message) => (message.data as { orderId: string }).orderId));
   }
 
   async closeBatch(tx: pg.PoolClient): Promise<void> {
@@ -31,6 +31,4 @@ export abstract class SagaInputConsumer implements MessageHandlerProvider {
       throw error;
     }
   }
-
-  abstract handle(message: Message, tx: pg.PoolClient): Promise<void>;
 }

@@ -1,22 +1,36 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isMessageOf, type Message } from '@shopfront/contracts';
+import { Topics } from '@shopfront/contracts';
+import { byType, Consumer, type MessageOf } from '@shopfront/runtime';
 import type pg from 'pg';
-import { replyTypes } from '../domain/steps.js';
+import type { ReplyType } from '../domain/steps.js';
 import { AdvanceSaga } from './advance-saga.js';
 import { SAGA_STORE, type SagaStore } from './ports.js';
 import { SagaInputConsumer } from './saga-input.consumer.js';
 
 /** `orchestrator.replies`: every participant's answer moves the saga it belongs to (or is ignored as stale). */
 @Injectable()
+@Consumer({ name: 'orchestrator.replies', topics: [Topics.sagaReplies] })
 export class SagaRepliesConsumer extends SagaInputConsumer {
-  readonly handles = replyTypes;
+  /** Every reply some step waits for (ReplyType): each one advances its saga. */
+  readonly on = byType<ReplyType>({
+    StockReserved: (message, tx) => this.advance(message, tx),
+    StockReservationFailed: (message, tx) => this.advance(message, tx),
+    StockReleased: (message, tx) => this.advance(message, tx),
+    PaymentAuthorized: (message, tx) => this.advance(message, tx),
+    PaymentDeclined: (message, tx) => this.advance(message, tx),
+    PaymentCaptured: (message, tx) => this.advance(message, tx),
+    PaymentVoided: (message, tx) => this.advance(message, tx),
+    PaymentRefunded: (message, tx) => this.advance(message, tx),
+    ShipmentScheduled: (message, tx) => this.advance(message, tx),
+    ShipmentFailed: (message, tx) => this.advance(message, tx),
+    ShipmentCancelled: (message, tx) => this.advance(message, tx),
+  });
 
   constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga, @Inject(SAGA_STORE) sagas: SagaStore) {
     super(sagas);
   }
 
-  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, replyTypes)) return;
+  private async advance(message: MessageOf<ReplyType>, tx: pg.PoolClient): Promise<void> {
     await this.saga.advance(tx, message.data.orderId, message, message);
   }
 }

@@ -112,11 +112,6 @@ export const cancelOrder = ({ orderId }: StepContext, reason: MessageData<'Cance
 export const stepNamed = (name: StepName): SagaStep => sagaSteps.find((step) => step.name === name)!;
 export const stepIndexOf = (name: StepName): number => sagaSteps.findIndex((step) => step.name === name);
 
-/** Every reply some step waits for. */
-export const replyTypes: readonly ReplyType[] = sagaSteps
-  .flatMap((step) => [step.succeeded, step.failed, step.compensated])
-  .filter((type): type is ReplyType => type !== null);
-
 function cardOf(data: SagaData): TokenizedCard {
   // Forgotten once the payment step is behind the saga, when nothing can send AuthorizePayment again.
   if (data.card === null) throw new OrchestratorError('INVALID_TRANSITION', 'the card was already forgotten: AuthorizePayment cannot be sent again');

@@ -1,18 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isMessageOf, type Message } from '@shopfront/contracts';
-import type { MessageHandlerProvider } from '@shopfront/runtime';
-import type pg from 'pg';
+import { Topics } from '@shopfront/contracts';
+import { byType, Consumer, type MessageHandlerProvider } from '@shopfront/runtime';
 import { ORDER_READ_MODELS, type OrderReadModels } from './ports.js';
 
 /** Choreography: inventory's StockChanged keeps this service's catalog and prices current. */
 @Injectable()
+// Availability shown to shoppers may lag (docs/contract.md): each batch waits for the next few
+// StockChanged instead of committing one transaction per message.
+@Consumer({ name: 'order.catalog', topics: [Topics.inventoryEvents], lingerMs: 200 })
 export class CatalogUpdatesConsumer implements MessageHandlerProvider {
-  readonly handles = ['StockChanged'] as const;
+  readonly on = byType<'StockChanged'>({ StockChanged: (message, tx) => this.readModels.upsertCatalogEntry(tx, message.data) });
 
   constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
-
-  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, this.handles)) return;
-    await this.readModels.upsertCatalogEntry(tx, message.data);
-  }
 }

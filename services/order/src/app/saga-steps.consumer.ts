@@ -1,18 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isMessageOf, type Message } from '@shopfront/contracts';
-import type { MessageHandlerProvider } from '@shopfront/runtime';
+import { Topics } from '@shopfront/contracts';
+import { byType, Consumer, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
 import type pg from 'pg';
 import { ORDER_READ_MODELS, type OrderReadModels } from './ports.js';
 
 /** The orchestrator's saga steps on saga.events become the order's timeline. */
 @Injectable()
+// Not lingered: a live stream's snapshot reads this timeline, and a step it lacks is lost to that client.
+@Consumer({ name: 'order.saga-events', topics: [Topics.sagaEvents] })
 export class SagaStepsConsumer implements MessageHandlerProvider {
-  readonly handles = ['SagaStepRecorded'] as const;
+  readonly on = byType<'SagaStepRecorded'>({ SagaStepRecorded: (message, tx) => this.record(message, tx) });
 
   constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
 
-  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, this.handles)) return;
+  private async record(message: MessageOf<'SagaStepRecorded'>, tx: pg.PoolClient): Promise<void> {
     const { orderId, step, phase, detail } = message.data;
     await this.readModels.recordTimeline(tx, { messageId: message.messageId, orderId, at: message.occurredAt, kind: 'SagaStepRecorded', step, phase, detail });
   }

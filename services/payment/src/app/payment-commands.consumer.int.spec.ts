@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { developmentCardPrivateKey } from '@shopfront/config';
 import { cardPrivateKey, createMessage, type Message, type TokenizedCard } from '@shopfront/contracts';
 import { FaultInjector } from '@shopfront/http';
-import { isTransient, messagingMigrations } from '@shopfront/messaging';
+import { isTransient, messagingMigrations, type Delivery } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations, withTransaction } from '@shopfront/postgres';
 import { aTokenizedCard, freshDatabase, type TestDatabase } from '@shopfront/testing';
@@ -19,6 +19,9 @@ import { CardVault } from '../infra/card-vault.js';
 import { postgresPaymentStore } from '../infra/payments.repository.js';
 import { providerFaultTarget, SimulatedCardProvider } from '../infra/simulated-card-provider.js';
 import { PaymentCommandsConsumer } from './payment-commands.consumer.js';
+
+/** What the consumer would pass: the handlers here do not read it. */
+const delivery: Delivery = { topic: 'test', partition: 0, offset: '0', headers: {}, attempt: 1 };
 
 let db: TestDatabase;
 let provider: SimulatedCardProvider;
@@ -41,7 +44,7 @@ after(async () => {
 /** Handles one message in a transaction; `crash` throws after the handler, before the commit. */
 const deliver = (message: Message, crash = false) =>
   withTransaction(db.pool, async (tx) => {
-    await commands.handle(message, tx);
+    await commands.on.handle(message, tx, delivery);
     if (crash) throw new Error('crashed before commit');
   });
 const authorize = (orderId: string, card = '4242424242424242') => createMessage('AuthorizePayment', { orderId, amount: { amount: 3998, currency: 'EUR' }, card: tokenOf(card) }, { correlationId: orderId });

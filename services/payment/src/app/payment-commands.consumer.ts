@@ -1,15 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertNever, createMessage, isMessageOf, Topics, type Causation, type Message } from '@shopfront/contracts';
+import { assertNever, createMessage, Topics, type Causation, type Message } from '@shopfront/contracts';
 import { enqueue } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import { lockKey } from '@shopfront/postgres';
-import { LOGGER, type MessageHandlerProvider } from '@shopfront/runtime';
+import { byType, Consumer, LOGGER, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
 import type pg from 'pg';
 import { CARD_PROVIDER, idempotencyKey, type CardProvider } from '../domain/card-provider.js';
 import { decideAuthorize, decideCapture, decideRefund, decideVoid, recordAuthorization, type Payment } from '../domain/payment.js';
 import { PAYMENT_STORE, type PaymentStore } from './ports.js';
-
-const handled = ['AuthorizePayment', 'CapturePayment', 'VoidPayment', 'RefundPayment'] as const;
 
 /**
  * Carries out the orchestrator's payment commands and answers each on
@@ -19,8 +17,14 @@ const handled = ['AuthorizePayment', 'CapturePayment', 'VoidPayment', 'RefundPay
  * answer instead of a second charge.
  */
 @Injectable()
+@Consumer({ name: 'payment.commands', topics: [Topics.paymentCommands] })
 export class PaymentCommandsConsumer implements MessageHandlerProvider {
-  readonly handles = handled;
+  readonly on = byType<PaymentCommandType>({
+    AuthorizePayment: (message, tx) => this.authorize(message, tx),
+    CapturePayment: (message, tx) => this.capture(message, tx),
+    VoidPayment: (message, tx) => this.voidPayment(message, tx),
+    RefundPayment: (message, tx) => this.refund(message, tx),
+  });
 
   constructor(
     @Inject(PAYMENT_STORE) private readonly payments: PaymentStore,
@@ -28,91 +32,98 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async handle(message: Message, tx: pg.PoolClient): Promise<void> {
-    if (!isMessageOf(message, handled)) return;
+  /** Every command first takes the order's payment lock, then reads its payment. */
+  private async begin(message: MessageOf<PaymentCommandType>, tx: pg.PoolClient) {
     const { orderId } = message.data;
     const causation = { correlationId: orderId, causationId: message.messageId };
     await lockKey(tx, `payment:${orderId}`);
     const existing = await this.payments.findPayment(tx, orderId);
-    switch (message.type) {
-      case 'AuthorizePayment': {
-        const decision = decideAuthorize(existing);
-        switch (decision.kind) {
-          case 'askProvider': {
-            const { amount, card } = message.data;
-            const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card.token, amount.amount));
-            await this.payments.savePayment(tx, payment);
-            return reply(tx, authorizationAnswer(payment, causation));
-          }
-          case 'alreadyDecided':
-            return reply(tx, authorizationAnswer(decision.payment, causation));
-          case 'compensatedBefore':
-            this.logger.info({ orderId }, 'authorization arrived after its compensation; nothing charged');
-            return;
-          default:
-            return assertNever(decision);
-        }
+    return { orderId, causation, existing };
+  }
+
+  private async authorize(message: MessageOf<'AuthorizePayment'>, tx: pg.PoolClient): Promise<void> {
+    const { orderId, causation, existing } = await this.begin(message, tx);
+    const decision = decideAuthorize(existing);
+    switch (decision.kind) {
+      case 'askProvider': {
+        const { amount, card } = message.data;
+        const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card.token, amount.amount));
+        await this.payments.savePayment(tx, payment);
+        return reply(tx, authorizationAnswer(payment, causation));
       }
-      case 'CapturePayment': {
-        const decision = decideCapture(existing, orderId);
-        switch (decision.kind) {
-          case 'capture':
-            await this.provider.capture(idempotencyKey(orderId, 'capture'), decision.payment.capturedAmount);
-            await this.payments.savePayment(tx, decision.payment);
-            return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
-          case 'alreadyCaptured':
-            return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
-          case 'compensatedBefore':
-            this.logger.info({ orderId }, 'capture arrived after its compensation; nothing taken');
-            return;
-          default:
-            return assertNever(decision);
-        }
-      }
-      case 'VoidPayment': {
-        const decision = decideVoid(existing, orderId);
-        switch (decision.kind) {
-          case 'void':
-            await this.provider.void(idempotencyKey(orderId, 'void'));
-            await this.payments.savePayment(tx, decision.payment);
-            break;
-          case 'tombstone':
-            await this.payments.savePayment(tx, decision.payment);
-            break;
-          case 'nothingToVoid':
-            break;
-          default:
-            return assertNever(decision);
-        }
-        return reply(tx, createMessage('PaymentVoided', { orderId }, causation));
-      }
-      case 'RefundPayment': {
-        const decision = decideRefund(existing, orderId);
-        switch (decision.kind) {
-          case 'refund':
-            await this.provider.refund(idempotencyKey(orderId, 'refund'), decision.payment.refundedAmount);
-            await this.payments.savePayment(tx, decision.payment);
-            break;
-          case 'voidInstead':
-            await this.provider.void(idempotencyKey(orderId, 'void'));
-            await this.payments.savePayment(tx, decision.payment);
-            break;
-          case 'tombstone':
-            await this.payments.savePayment(tx, decision.payment);
-            break;
-          case 'nothingToRefund':
-            break;
-          default:
-            return assertNever(decision);
-        }
-        const { refundedAmount, currency } = decision.payment;
-        return reply(tx, createMessage('PaymentRefunded', { orderId, amount: { amount: refundedAmount, currency } }, causation));
-      }
+      case 'alreadyDecided':
+        return reply(tx, authorizationAnswer(decision.payment, causation));
+      case 'compensatedBefore':
+        this.logger.info({ orderId }, 'authorization arrived after its compensation; nothing charged');
+        return;
       default:
-        return assertNever(message);
+        return assertNever(decision);
     }
   }
+
+  private async capture(message: MessageOf<'CapturePayment'>, tx: pg.PoolClient): Promise<void> {
+    const { orderId, causation, existing } = await this.begin(message, tx);
+    const decision = decideCapture(existing, orderId);
+    switch (decision.kind) {
+      case 'capture':
+        await this.provider.capture(idempotencyKey(orderId, 'capture'), decision.payment.capturedAmount);
+        await this.payments.savePayment(tx, decision.payment);
+        return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
+      case 'alreadyCaptured':
+        return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
+      case 'compensatedBefore':
+        this.logger.info({ orderId }, 'capture arrived after its compensation; nothing taken');
+        return;
+      default:
+        return assertNever(decision);
+    }
+  }
+
+  private async voidPayment(message: MessageOf<'VoidPayment'>, tx: pg.PoolClient): Promise<void> {
+    const { orderId, causation, existing } = await this.begin(message, tx);
+    const decision = decideVoid(existing, orderId);
+    switch (decision.kind) {
+      case 'void':
+        await this.provider.void(idempotencyKey(orderId, 'void'));
+        await this.payments.savePayment(tx, decision.payment);
+        break;
+      case 'tombstone':
+        await this.payments.savePayment(tx, decision.payment);
+        break;
+      case 'nothingToVoid':
+        break;
+      default:
+        return assertNever(decision);
+    }
+    return reply(tx, createMessage('PaymentVoided', { orderId }, causation));
+  }
+
+  private async refund(message: MessageOf<'RefundPayment'>, tx: pg.PoolClient): Promise<void> {
+    const { orderId, causation, existing } = await this.begin(message, tx);
+    const decision = decideRefund(existing, orderId);
+    switch (decision.kind) {
+      case 'refund':
+        await this.provider.refund(idempotencyKey(orderId, 'refund'), decision.payment.refundedAmount);
+        await this.payments.savePayment(tx, decision.payment);
+        break;
+      case 'voidInstead':
+        await this.provider.void(idempotencyKey(orderId, 'void'));
+        await this.payments.savePayment(tx, decision.payment);
+        break;
+      case 'tombstone':
+        await this.payments.savePayment(tx, decision.payment);
+        break;
+      case 'nothingToRefund':
+        break;
+      default:
+        return assertNever(decision);
+    }
+    const { refundedAmount, currency } = decision.payment;
+    return reply(tx, createMessage('PaymentRefunded', { orderId, amount: { amount: refundedAmount, currency } }, causation));
+  }
 }
+
+type PaymentCommandType = 'AuthorizePayment' | 'CapturePayment' | 'VoidPayment' | 'RefundPayment';
 
 const captured = (payment: Payment) => ({ amount: payment.capturedAmount, currency: payment.currency });
 
