@@ -41,7 +41,7 @@ export class AdvanceSaga {
 
   private async move(tx: Sql, orderId: string, input: SagaInput, cause: Cause): Promise<Decision> {
     const stored = await this.sagas.findSagaForUpdate(tx, orderId);
-    const decision = decide(stored?.saga, input, { now: new Date(), random: Math.random(), policy: this.settings.policy });
+    const decision = decide(input, stored?.saga, { now: new Date(), random: Math.random(), policy: this.settings.policy });
     // The active span is the consumer's (continuing the message's trace) or the operator's request.
     const logged = { input: input.type, messageId: cause?.messageId ?? null, traceId: activeTraceIds().trace_id ?? null };
     if (decision.ignored !== undefined || !decision.state) {

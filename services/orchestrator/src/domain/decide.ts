@@ -33,12 +33,12 @@ export interface Decision {
 }
 
 /**
- * The saga's one decision function: given its state and an input, what
+ * The saga's one decision function, emmett's argument order: given an input and the state, what
  * happens, what state follows, which commands go out and what the timeline
  * records. After reacting to the input the saga keeps moving until it waits
  * for a reply (one command in flight at a time) or has ended.
  */
-export function decide(saga: Saga | undefined, input: SagaInput, context: DecisionContext): Decision {
+export function decide(input: SagaInput, saga: Saga | undefined, context: DecisionContext): Decision {
   const reaction = react(saga, input, context);
   if (typeof reaction === 'string') return { state: saga, events: [], commands: [], records: [], ignored: reaction };
   const decision: Decision = { state: saga, events: [], commands: [], records: [] };

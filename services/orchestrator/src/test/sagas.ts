@@ -55,7 +55,7 @@ export class SagaRun {
 
   feed(...inputs: SagaInput[]): this {
     for (const input of inputs) {
-      this.last = decide(this.state, input, { now: this.now, random: this.random, policy });
+      this.last = decide(input, this.state, { now: this.now, random: this.random, policy });
       this.state = this.last.state;
       this.sent.push(...this.last.commands);
       this.records.push(...this.last.records);
