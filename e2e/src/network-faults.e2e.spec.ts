@@ -1,10 +1,10 @@
 /**
  * Network and time faults between real processes, the short subset CI runs
  * (`npm run chaos -- network,time` has them all): a service cut from its
- * Postgres, a service that can hear Kafka but not talk to it, and a service
- * frozen past its consumer session while a second replica takes over. Each is
- * the chaos drill itself (tools/chaos), judged the same way: the fault bit,
- * invariants 1-4, no dead letter, the recorded history without violation.
+ * Postgres, and a service frozen past its consumer session while a second
+ * replica takes over. Each is the chaos drill itself (tools/chaos), judged
+ * the same way: the fault bit, invariants 1-4, no dead letter, the recorded
+ * history without violation.
  *
  * Local processes only: a drill moves a service into a network namespace and
  * drops packets with nftables, so it needs root, iproute2 and nftables (.ci/run
@@ -24,7 +24,8 @@ import { warmedUp, GatewayClient } from './client.js';
 import { e2eConfig } from './config.js';
 import { startLocalPlatform, type LocalPlatform } from './platform/local.js';
 
-const subset = ['net-partition-postgres-orchestrator', 'net-asymmetric-inventory', 'pause-orchestrator'];
+// Two of them keep CI under its 30 minutes: a partition from the database, and a pause past the session.
+const subset = ['net-partition-postgres-orchestrator', 'pause-orchestrator'];
 const drills = [...networkDrills, ...timeDrills].filter((drill) => subset.includes(drill.name));
 const machine = networkFaultsPossible();
 
