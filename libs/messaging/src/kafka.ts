@@ -62,9 +62,26 @@ export async function ensureTopics(kafka: Kafka, prefix = '', partitions = 3): P
         waitForLeaders: true,
         topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
       });
+      for (const topic of missing) await untilServed(admin, topic);
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * A topic just created can be in the metadata (createTopics waited for its leaders) and still
+ * answer "not the leader" for a moment while the broker loads its partitions (a CI run's
+ * consumer-lag test failed on that): asks it for its offsets until it answers, 30 s at most.
+ */
+async function untilServed(admin: Admin, topic: string): Promise<void> {
+  for (const until = Date.now() + 30_000; ; await new Promise((resolve) => setTimeout(resolve, 200))) {
+    try {
+      await admin.fetchTopicOffsets(topic);
+      return;
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > until) throw error;
+    }
   }
 }
 
