@@ -1,9 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Topics } from '@shopfront/contracts';
-import { byType, Consumer, type MessageOf } from '@shopfront/runtime';
-import type pg from 'pg';
-import { AdvanceSaga } from './advance-saga.js';
-import { SAGA_STORE, type SagaStore } from './ports.js';
+import { byType, Consumer } from '@shopfront/runtime';
 import { SagaInputConsumer } from './saga-input.consumer.js';
 
 /** `orchestrator.order-events`: starts a saga on OrderPlaced and cancels it on the customer's request. */
@@ -15,12 +12,4 @@ export class OrderEventsConsumer extends SagaInputConsumer {
     OrderPlaced: (message, tx) => this.advance(message, tx),
     OrderCancellationRequested: (message, tx) => this.advance(message, tx),
   });
-
-  constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga, @Inject(SAGA_STORE) sagas: SagaStore) {
-    super(sagas);
-  }
-
-  private async advance(message: MessageOf<'OrderPlaced' | 'OrderCancellationRequested'>, tx: pg.PoolClient): Promise<void> {
-    await this.saga.advance(tx, message.data.orderId, message, message);
-  }
 }

@@ -1,9 +1,12 @@
+import { Inject } from '@nestjs/common';
 import type { Message } from '@shopfront/contracts';
-import type { MessageHandlerProvider, TypeRoutes } from '@shopfront/runtime';
+import type { MessageHandlerProvider, MessageOf, TypeRoutes } from '@shopfront/runtime';
 import type pg from 'pg';
 import { TransientError } from '@shopfront/messaging';
 import { OrchestratorError } from '../domain/errors.js';
-import type { SagaStore } from './ports.js';
+import type { ReplyType } from '../domain/steps.js';
+import { AdvanceSaga } from './advance-saga.js';
+import { SAGA_STORE, type SagaStore } from './ports.js';
 
 /**
  * Both consumers move sagas batch by batch: every saga a batch names is locked
@@ -16,7 +19,15 @@ import type { SagaStore } from './ports.js';
 export abstract class SagaInputConsumer implements MessageHandlerProvider {
   abstract readonly on: TypeRoutes;
 
-  constructor(protected readonly sagas: SagaStore) {}
+  constructor(
+    @Inject(AdvanceSaga) private readonly saga: AdvanceSaga,
+    @Inject(SAGA_STORE) private readonly sagas: SagaStore,
+  ) {}
+
+  /** Each input moves the saga of its order (or is logged as ignored, a stale or duplicate one). */
+  protected async advance(message: MessageOf<'OrderPlaced' | 'OrderCancellationRequested' | ReplyType>, tx: pg.PoolClient): Promise<void> {
+    await this.saga.advance(tx, message.data.orderId, message, message);
+  }
 
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
     return this.sagas.lockSagasOfBatch(tx, messages.filter((message) => this.on.handles.includes(message.type)).map((message) => (message.data as { orderId: string }).orderId));

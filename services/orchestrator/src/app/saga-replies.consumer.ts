@@ -1,10 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Topics } from '@shopfront/contracts';
-import { byType, Consumer, type MessageOf } from '@shopfront/runtime';
-import type pg from 'pg';
+import { byType, Consumer } from '@shopfront/runtime';
 import type { ReplyType } from '../domain/steps.js';
-import { AdvanceSaga } from './advance-saga.js';
-import { SAGA_STORE, type SagaStore } from './ports.js';
 import { SagaInputConsumer } from './saga-input.consumer.js';
 
 /** `orchestrator.replies`: every participant's answer moves the saga it belongs to (or is ignored as stale). */
@@ -25,12 +22,4 @@ export class SagaRepliesConsumer extends SagaInputConsumer {
     ShipmentFailed: (message, tx) => this.advance(message, tx),
     ShipmentCancelled: (message, tx) => this.advance(message, tx),
   });
-
-  constructor(@Inject(AdvanceSaga) private readonly saga: AdvanceSaga, @Inject(SAGA_STORE) sagas: SagaStore) {
-    super(sagas);
-  }
-
-  private async advance(message: MessageOf<ReplyType>, tx: pg.PoolClient): Promise<void> {
-    await this.saga.advance(tx, message.data.orderId, message, message);
-  }
 }
