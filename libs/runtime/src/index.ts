@@ -1,4 +1,5 @@
 export * from './tokens.js';
 export * from './consumer.js';
+export * from './participant.js';
 export * from './runtime.module.js';
 export * from './database.js';

@@ -1,29 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertNever, createMessage, Topics, type Causation, type Message } from '@shopfront/contracts';
-import { enqueue } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
-import { lockKey } from '@shopfront/postgres';
-import { byType, Consumer, LOGGER, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
+import { Consumer, LOGGER, participantHandlers, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
 import type pg from 'pg';
 import { CARD_PROVIDER, idempotencyKey, type CardProvider } from '../domain/card-provider.js';
 import { decideAuthorize, decideCapture, decideRefund, decideVoid, recordAuthorization, type Payment } from '../domain/payment.js';
 import { PAYMENT_STORE, type PaymentStore } from './ports.js';
 
 /**
- * Carries out the orchestrator's payment commands and answers each on
- * saga.replies. The provider is called inside the command's transaction but
- * keeps its own records: if this transaction rolls back after the call, the
- * retry reaches the provider with the same idempotency key and gets the first
- * answer instead of a second charge.
+ * Carries out the orchestrator's payment commands, each under the order's
+ * payment lock, and answers on saga.replies. The provider is called inside the
+ * command's transaction but keeps its own records: if this transaction rolls
+ * back after the call, the retry reaches the provider with the same idempotency
+ * key and gets the first answer instead of a second charge.
  */
 @Injectable()
 @Consumer({ name: 'payment.commands', topics: [Topics.paymentCommands] })
 export class PaymentCommandsConsumer implements MessageHandlerProvider {
-  readonly on = byType<PaymentCommandType>({
-    AuthorizePayment: (message, tx) => this.authorize(message, tx),
-    CapturePayment: (message, tx) => this.capture(message, tx),
-    VoidPayment: (message, tx) => this.voidPayment(message, tx),
-    RefundPayment: (message, tx) => this.refund(message, tx),
+  readonly on = participantHandlers<PaymentCommandType>({
+    lockFor: (orderId) => `payment:${orderId}`,
+    replyTo: Topics.sagaReplies,
+    handlers: {
+      AuthorizePayment: (message, tx, causation) => this.authorize(message, tx, causation),
+      CapturePayment: (message, tx, causation) => this.capture(message, tx, causation),
+      VoidPayment: (message, tx, causation) => this.voidPayment(message, tx, causation),
+      RefundPayment: (message, tx, causation) => this.refund(message, tx, causation),
+    },
   });
 
   constructor(
@@ -32,27 +34,19 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Every command first takes the order's payment lock, then reads its payment. */
-  private async begin(message: MessageOf<PaymentCommandType>, tx: pg.PoolClient) {
+  private async authorize(message: MessageOf<'AuthorizePayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
     const { orderId } = message.data;
-    const causation = { correlationId: orderId, causationId: message.messageId };
-    await lockKey(tx, `payment:${orderId}`);
     const existing = await this.payments.findPayment(tx, orderId);
-    return { orderId, causation, existing };
-  }
-
-  private async authorize(message: MessageOf<'AuthorizePayment'>, tx: pg.PoolClient): Promise<void> {
-    const { orderId, causation, existing } = await this.begin(message, tx);
     const decision = decideAuthorize(existing);
     switch (decision.kind) {
       case 'askProvider': {
         const { amount, card } = message.data;
         const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card.token, amount.amount));
         await this.payments.savePayment(tx, payment);
-        return reply(tx, authorizationAnswer(payment, causation));
+        return authorizationAnswer(payment, causation);
       }
       case 'alreadyDecided':
-        return reply(tx, authorizationAnswer(decision.payment, causation));
+        return authorizationAnswer(decision.payment, causation);
       case 'compensatedBefore':
         this.logger.info({ orderId }, 'authorization arrived after its compensation; nothing charged');
         return;
@@ -61,16 +55,17 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
     }
   }
 
-  private async capture(message: MessageOf<'CapturePayment'>, tx: pg.PoolClient): Promise<void> {
-    const { orderId, causation, existing } = await this.begin(message, tx);
+  private async capture(message: MessageOf<'CapturePayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+    const { orderId } = message.data;
+    const existing = await this.payments.findPayment(tx, orderId);
     const decision = decideCapture(existing, orderId);
     switch (decision.kind) {
       case 'capture':
         await this.provider.capture(idempotencyKey(orderId, 'capture'), decision.payment.capturedAmount);
         await this.payments.savePayment(tx, decision.payment);
-        return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
+        return createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation);
       case 'alreadyCaptured':
-        return reply(tx, createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation));
+        return createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation);
       case 'compensatedBefore':
         this.logger.info({ orderId }, 'capture arrived after its compensation; nothing taken');
         return;
@@ -79,8 +74,9 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
     }
   }
 
-  private async voidPayment(message: MessageOf<'VoidPayment'>, tx: pg.PoolClient): Promise<void> {
-    const { orderId, causation, existing } = await this.begin(message, tx);
+  private async voidPayment(message: MessageOf<'VoidPayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+    const { orderId } = message.data;
+    const existing = await this.payments.findPayment(tx, orderId);
     const decision = decideVoid(existing, orderId);
     switch (decision.kind) {
       case 'void':
@@ -95,11 +91,12 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
       default:
         return assertNever(decision);
     }
-    return reply(tx, createMessage('PaymentVoided', { orderId }, causation));
+    return createMessage('PaymentVoided', { orderId }, causation);
   }
 
-  private async refund(message: MessageOf<'RefundPayment'>, tx: pg.PoolClient): Promise<void> {
-    const { orderId, causation, existing } = await this.begin(message, tx);
+  private async refund(message: MessageOf<'RefundPayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+    const { orderId } = message.data;
+    const existing = await this.payments.findPayment(tx, orderId);
     const decision = decideRefund(existing, orderId);
     switch (decision.kind) {
       case 'refund':
@@ -119,7 +116,7 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
         return assertNever(decision);
     }
     const { refundedAmount, currency } = decision.payment;
-    return reply(tx, createMessage('PaymentRefunded', { orderId, amount: { amount: refundedAmount, currency } }, causation));
+    return createMessage('PaymentRefunded', { orderId, amount: { amount: refundedAmount, currency } }, causation);
   }
 }
 
@@ -134,4 +131,3 @@ function authorizationAnswer(payment: Payment, causation: Causation): Message {
     : createMessage('PaymentAuthorized', { orderId, amount: { amount: payment.authorizedAmount, currency: payment.currency } }, causation);
 }
 
-const reply = (tx: pg.PoolClient, message: Message) => enqueue(tx, { topic: Topics.sagaReplies, message });
