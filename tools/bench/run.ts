@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { realtime } from '../runner/edge-priority.ts';
 import { repoRoot } from '../runner/platform.ts';
 import { benchCapacity, parseCapacityArgs } from './capacity.js';
 import { benchEventStore } from './event-store.js';
@@ -35,6 +36,10 @@ if (selected.length === 0) {
   console.error(`unknown bench ${wanted}; have: ${benches.map((bench) => bench.name).join(', ')}`);
   process.exit(2);
 }
+// The load generator stands in for shoppers on other machines: it must not wait for a core behind the
+// platform it measures, or its lateness is counted as the platform's (open-loop latencies run from the
+// intended send time). Its children (an own platform, a broker) keep the normal policy.
+console.log(realtime(process.pid, 'all', true) ? 'load generator: real-time priority (SCHED_RR)' : 'load generator: normal priority (real-time not permitted here)');
 mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
 const summary: Record<string, unknown> = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length } };
 for (const bench of selected) {

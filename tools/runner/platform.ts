@@ -1,6 +1,7 @@
 /** Starts the six services under a supervisor and waits until each one is ready. */
 import { fileURLToPath } from 'node:url';
-import { serviceCommand, serviceEnv, serviceNames, serviceNiceness, type PlatformSettings, type ServiceName } from './services.ts';
+import { serviceCommand, serviceEnv, serviceNames, serviceScheduling, type PlatformSettings, type ServiceName } from './services.ts';
+import { localListener, realtime } from './edge-priority.ts';
 import { Supervisor, type SupervisorOptions } from './supervisor.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,7 +15,10 @@ export interface LocalPlatform {
 
 export function startServices(settings: PlatformSettings, options: Omit<SupervisorOptions, 'cwd'> = {}): LocalPlatform {
   const supervisor = new Supervisor({ cwd: repoRoot, ...options });
-  for (const name of serviceNames) supervisor.start({ name, args: serviceCommand(name), env: serviceEnv(name, settings), niceness: serviceNiceness(name, settings) });
+  for (const name of serviceNames) supervisor.start({ name, args: serviceCommand(name), env: serviceEnv(name, settings), ...serviceScheduling(name, settings) });
+  // Every gateway request waits on Redis (rate limits, the auth-failure throttle): a local one is part of the edge.
+  const redis = settings.edgeRealtime ? localListener(settings.redisUrl) : undefined;
+  if (redis !== undefined) realtime(redis, 'all', true);
   const url = (service: ServiceName) => `http://${settings.host}:${settings.ports[service]}`;
   return {
     supervisor,

@@ -1,4 +1,6 @@
 /** The platform's services, their ports and how each is started on this machine. */
+import { edgeRealtimeWanted } from './edge-priority.ts';
+
 export const serviceNames = ['order', 'inventory', 'payment', 'shipping', 'orchestrator', 'gateway'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -26,6 +28,8 @@ export interface PlatformSettings {
   extraEnv: Record<string, string>;
   /** Nice value of every service but the gateway (see niceness below). */
   backendNiceness: number;
+  /** The gateway's main thread and a local Redis at real-time priority where permitted (tools/runner/edge-priority.ts). */
+  edgeRealtime: boolean;
 }
 
 export function defaultSettings(env: NodeJS.ProcessEnv = process.env): PlatformSettings {
@@ -44,6 +48,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): PlatformS
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     extraEnv: {},
     backendNiceness: niceValue(env.SERVICE_NICENESS),
+    edgeRealtime: edgeRealtimeWanted(env),
   };
 }
 
@@ -90,8 +95,10 @@ export const serviceCommand = (name: ServiceName): string[] => [
 
 /**
  * The edge first (ADR 0020): on a machine whose cores every process shares,
- * the services behind the gateway yield the CPU to it, so that a refusal or
+ * the gateway runs at real-time priority where permitted and the services
+ * behind it yield the CPU to it (nice), so that a refusal or
  * a cached catalog read is answered in milliseconds while the saga work
  * saturates the cores. A cluster gets the same from the gateway's CPU request.
  */
-export const serviceNiceness = (name: ServiceName, settings: PlatformSettings): number => (name === 'gateway' ? 0 : settings.backendNiceness);
+export const serviceScheduling = (name: ServiceName, settings: PlatformSettings): { niceness: number; realtime: boolean } =>
+  name === 'gateway' ? { niceness: 0, realtime: settings.edgeRealtime } : { niceness: settings.backendNiceness, realtime: false };

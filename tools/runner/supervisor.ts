@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
+import { realtime } from './edge-priority.ts';
 import { formatLogLine } from './log-format.ts';
 
 export interface ProcessSpec {
@@ -18,6 +19,8 @@ export interface ProcessSpec {
    * On one machine this plays the part of a cluster's CPU requests (ADR 0020).
    */
   niceness?: number;
+  /** SCHED_RR for the process's main thread where permitted (tools/runner/edge-priority.ts); the gateway's, on one machine. */
+  realtime?: boolean;
 }
 
 interface Supervised {
@@ -134,6 +137,9 @@ export class Supervisor {
       } catch {
         // Not permitted here (a container without CAP_SYS_NICE may refuse): it runs at the default priority.
       }
+    }
+    if (entry.spec.realtime && child.pid && !realtime(child.pid)) {
+      print(formatLogLine('runner', JSON.stringify({ level: 'info', msg: `${entry.spec.name}: real-time priority not permitted here; it runs at nice 0` })));
     }
     for (const stream of [child.stdout, child.stderr]) {
       let buffered = '';
