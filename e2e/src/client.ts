@@ -31,13 +31,24 @@ export class GatewayClient {
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
   }
 
-  placeOrder(body: unknown, options: { key?: string; idempotencyKey?: string | null } = {}) {
+  /**
+   * POST /v1/orders as a well-behaved client: a checkout refused because the saga backlog is full
+   * (503 `pipeline-full`, which reached no service) is sent again with the same Idempotency-Key after
+   * its Retry-After, for up to `overloadedForMs`. Every other answer, other 503s included, is returned.
+   */
+  async placeOrder(body: unknown, options: { key?: string; idempotencyKey?: string | null; overloadedForMs?: number } = {}) {
     const idempotencyKey = options.idempotencyKey === undefined ? randomUUID() : options.idempotencyKey;
-    return this.call<{ orderId: string; status: string }>('POST', '/v1/orders', {
-      key: options.key,
-      body,
-      headers: idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey },
-    });
+    const giveUpAt = Date.now() + (options.overloadedForMs ?? 60_000);
+    for (;;) {
+      const answer = await this.call<{ orderId: string; status: string; reason?: string }>('POST', '/v1/orders', {
+        key: options.key,
+        body,
+        headers: idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey },
+      });
+      const retryAfterMs = Number(answer.headers.get('retry-after') ?? '1') * 1000;
+      if (answer.status !== 503 || answer.body.reason !== 'pipeline-full' || idempotencyKey === null || Date.now() + retryAfterMs > giveUpAt) return answer;
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+    }
   }
 
   order(orderId: string, key: string = keys.client1) {

@@ -100,14 +100,23 @@ describe('OrdersInFlight.recent', () => {
 
 describe('BacklogBound', () => {
   const policy: BacklogPolicy = { burst: 150, targetMs: 1_000, floor: 20, ceiling: 400, stepMs: 500 };
-  const fast = () => ({ p90Ms: 300 });
-  const slow = () => ({ p90Ms: 2_500 });
+  const fast = () => ({ endedPerS: 100, p90Ms: 300 });
+  // Ending fast enough that Little's law does not bind: these cases test the multiplicative decrease alone.
+  const slow = () => ({ endedPerS: 1_000, p90Ms: 2_500 });
 
   it('starts at the burst, and moves at most once a step', () => {
     const bound = new BacklogBound(policy);
     assert.equal(bound.at(0, slow, 150), 127);
     assert.equal(bound.at(499, slow, 150), 127);
     assert.equal(bound.at(500, slow, 150), 107);
+  });
+
+  it('shrinks at once to what ends within the target at the rate orders end now, when that is lower', () => {
+    const bound = new BacklogBound(policy);
+    // 150 in flight, 30 ending a second, 1 s target: 30 finish in time, not the 127 a 15 % step leaves.
+    assert.equal(bound.at(0, () => ({ endedPerS: 30, p90Ms: 2_500 }), 150), 30);
+    // Never under the floor, however little ends.
+    assert.equal(bound.at(500, () => ({ endedPerS: 2, p90Ms: 4_000 }), 30), 20);
   });
 
   it('shrinks while orders end late, down to the floor and not below', () => {
@@ -128,7 +137,7 @@ describe('BacklogBound', () => {
   it('stays put while orders end in time and the backlog is well under it', () => {
     const bound = new BacklogBound(policy);
     assert.equal(bound.at(0, fast, 100), 150);
-    assert.equal(bound.at(500, () => ({ p90Ms: undefined }), 100), 150);
+    assert.equal(bound.at(500, () => ({ endedPerS: 0, p90Ms: undefined }), 100), 150);
   });
 
   it('goes back to a whole burst once little is in flight, after a surge held it down', () => {
