@@ -7,7 +7,6 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { Checkout } from './app/checkout.js';
-import { IdempotentExecution } from './app/idempotent-execution.js';
 import { IDEMPOTENCY_LOCKS, IDEMPOTENCY_STORE, ORDER_SERVICE } from './app/ports.js';
 import { GATEWAY_CONFIG, redisKeyPrefix, type GatewayConfig } from './config.js';
 import { parseApiKeys } from './domain/callers.js';
@@ -184,7 +183,6 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: ORDER_SERVICE, useExisting: Upstreams },
         { provide: IDEMPOTENCY_STORE, useExisting: IdempotencyRecords },
         { provide: IDEMPOTENCY_LOCKS, useExisting: RedisIdempotencyLocks },
-        IdempotentExecution,
         IdempotencySweeper,
         Checkout,
       ],

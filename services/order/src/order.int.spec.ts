@@ -71,6 +71,14 @@ describe('the order service API', () => {
     assert.equal((await call('GET', `/orders/${orderId}`, { 'x-client-id': 'client-2' })).status, 404);
   });
 
+  it('given a placed order, when cancelled 8 times at once, then the commands queue on its lock: one 202, seven 409, no conflict', async () => {
+    const placed = await call('POST', '/orders', { 'x-client-id': 'client-1' }, body());
+    const answers = await Promise.all(Array.from({ length: 8 }, () => call('POST', `/orders/${placed.body.orderId}/cancel`, { 'x-client-id': 'client-1' })));
+    assert.deepEqual(answers.map((answer) => answer.status).sort(), [202, 409, 409, 409, 409, 409, 409, 409]);
+    const events = await db.pool.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [`order-${placed.body.orderId}`]);
+    assert.deepEqual(events.rows.map((row) => row.type), ['OrderPlaced', 'OrderCancellationRequested']);
+  });
+
   it('given an unknown SKU or a malformed body, when placed, then 422 and 400 problems answer', async () => {
     const unknown = await call('POST', '/orders', { 'x-client-id': 'client-1' }, body('SKU-404'));
     assert.equal(unknown.status, 422);

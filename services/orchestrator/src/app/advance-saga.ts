@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createMessage, Topics, type Message, type MessageData } from '@shopfront/contracts';
-import { enqueue, TransientError, type OutgoingMessage } from '@shopfront/messaging';
+import { enqueue, type OutgoingMessage } from '@shopfront/messaging';
 import { activeTraceIds, type Logger } from '@shopfront/observability';
 import type { Sql } from '@shopfront/postgres';
 import { LOGGER } from '@shopfront/runtime';
 import { decide, type Decision, type SagaInput } from '../domain/decide.js';
-import { OrchestratorError } from '../domain/errors.js';
 import { evolve, isTerminal, type Saga } from '../domain/saga.js';
 import { sagaDuration, sagasCompleted, sagaTransitions } from './metrics.js';
 import { SAGA_STORE, type LogEntry, type SagaStore } from './ports.js';
@@ -30,16 +29,7 @@ export class AdvanceSaga {
   ) {}
 
   async advance(tx: Sql, orderId: string, input: SagaInput, cause: Cause): Promise<Decision> {
-    try {
-      return await this.move(tx, orderId, input, cause);
-    } catch (error) {
-      // Someone moved the saga first: reading it again decides against the new state.
-      if (error instanceof OrchestratorError && error.code === 'SAGA_CONFLICT') throw new TransientError(error.message, { cause: error });
-      throw error;
-    }
-  }
-
-  private async move(tx: Sql, orderId: string, input: SagaInput, cause: Cause): Promise<Decision> {
+    // Locked until the commit (domain/saga.ts says why that is the saga's one guard): no one can move it between read and write.
     const stored = await this.sagas.findSagaForUpdate(tx, orderId);
     const decision = decide(input, stored?.saga, { now: new Date(), random: Math.random(), policy: this.settings.policy });
     // The active span is the consumer's (continuing the message's trace) or the operator's request.

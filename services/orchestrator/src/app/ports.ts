@@ -7,7 +7,7 @@ import type { Saga, SagaEvent, SagaPhase, SagaStatus } from '../domain/saga.js';
  * saga never depends on how or where sagas are kept.
  */
 
-/** A saga as stored: its state and the version a write must find unchanged. */
+/** A saga as stored: its state and its version (bumped by every write; shown to operators and in the log). */
 export interface StoredSaga {
   saga: Saga;
   version: number;
@@ -35,13 +35,13 @@ export interface LogEntry {
 export interface SagaStore {
   /** Locks and reads every saga the batch names, in one statement. */
   lockSagasOfBatch(tx: Sql, orderIds: string[]): Promise<void>;
-  /** Writes the batch's changed sagas before the commit; a saga started concurrently is a SAGA_CONFLICT. */
+  /** Writes the batch's changed sagas before the commit; a saga started concurrently (no row to lock yet) is a SAGA_CONFLICT. */
   writeSagasOfBatch(tx: Sql): Promise<void>;
   /** The saga, locked against other moves; undefined when the order has none yet. */
   findSagaForUpdate(tx: Sql, orderId: string): Promise<StoredSaga | undefined>;
-  /** Creates the saga and returns its version; a saga already there is a SAGA_CONFLICT. */
+  /** Creates the saga and returns its version; a saga already there (no row to lock yet) is a SAGA_CONFLICT. */
   insertSaga(tx: Sql, saga: Saga): Promise<number>;
-  /** Writes the saga if still at `version` and returns the new one; otherwise a SAGA_CONFLICT. */
+  /** Writes the saga read at `version` by findSagaForUpdate, whose lock it still holds, and returns the new version. */
   updateSaga(tx: Sql, saga: Saga, version: number): Promise<number>;
   appendLog(tx: Sql, orderId: string, entries: LogEntry[]): Promise<void>;
 }

@@ -1,7 +1,7 @@
 export type OrchestratorErrorCode =
   /** A transition the state machine does not allow: a bug, never a bad message. */
   | 'INVALID_TRANSITION'
-  /** Someone else changed the saga since it was read; a retry reads it again. */
+  /** The saga was started concurrently: it had no row to lock yet. A retry reads it. */
   | 'SAGA_CONFLICT';
 
 /** Everything the orchestrator itself can fail with; only controllers map it to HTTP. */

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SagaInput } from './decide.js';
-import { isTerminal } from './saga.js';
+import { isTerminal, sagaSteps } from './saga.js';
 import { allReplyTypes, cancellation, order, reply, SagaRun } from '../test/sagas.js';
-import { sagaSteps } from './steps.js';
 
 /** mulberry32: a small seeded generator, so a failing walk can be replayed from its seed. */
 function seeded(seed: number): () => number {

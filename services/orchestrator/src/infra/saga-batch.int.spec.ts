@@ -2,7 +2,8 @@
  * A consumer batch's sagas on real Postgres: read and locked once, moved in
  * memory, written once; nothing of a rolled-back batch survives on the
  * pooled connection; two batches naming the same sagas in opposite orders
- * queue instead of deadlocking.
+ * queue instead of deadlocking. The row lock alone serialises moves; a saga
+ * started twice at once, with no row to lock yet, is a SAGA_CONFLICT.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { messagingMigrations } from '@shopfront/messaging';
 import { dropWrites, holdWrites, readMigrations, releaseWrites, withTransaction, type Sql } from '@shopfront/postgres';
 import { freshDatabase, type TestDatabase } from '@shopfront/testing';
+import { OrchestratorError } from '../domain/errors.js';
 import { evolve, type Saga } from '../domain/saga.js';
 import { order } from '../test/sagas.js';
 import { lockSagasOfBatch, writeSagasOfBatch } from './saga-batch.js';
@@ -94,5 +96,40 @@ describe('sagas of a consumer batch', () => {
       });
     await Promise.all(Array.from({ length: 10 }, (_, i) => move(i % 2 === 0 ? ids : [...ids].reverse())));
     for (const id of ids) assert.equal((await findSaga(db.pool, id))?.saga.attempt, 10);
+  });
+
+  it('given ten moves of one saga at once outside a batch (poller, operator), then each waits for the row lock and none is lost', async () => {
+    const orderId = randomUUID();
+    await withTransaction(db.pool, (tx) => insertSaga(tx, started(orderId)));
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        withTransaction(db.pool, async (tx) => {
+          const stored = (await findSagaForUpdate(tx, orderId))!;
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          await updateSaga(tx, { ...stored.saga, attempt: stored.saga.attempt + 1 }, stored.version);
+        }),
+      ),
+    );
+    const stored = await findSaga(db.pool, orderId);
+    assert.equal(stored?.saga.attempt, 10);
+    assert.equal(stored?.version, 11);
+  });
+
+  it('given two batches starting one saga at once, then one writes it and the other, with no row to lock, gets a SAGA_CONFLICT', async () => {
+    const orderId = randomUUID();
+    let arrived = 0;
+    let bothStarted: () => void = () => undefined;
+    const barrier = new Promise<void>((resolve) => (bothStarted = resolve));
+    const start = () =>
+      inBatch([orderId], async (tx) => {
+        await insertSaga(tx, started(orderId));
+        if (++arrived === 2) bothStarted();
+        await barrier;
+      });
+    const results = await Promise.allSettled([start(), start()]);
+    assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
+    const lost = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(lost.reason instanceof OrchestratorError && lost.reason.code === 'SAGA_CONFLICT', String(lost.reason));
+    assert.equal((await findSaga(db.pool, orderId))?.version, 1);
   });
 });

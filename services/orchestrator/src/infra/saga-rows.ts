@@ -1,7 +1,6 @@
 import type { CancellationReason } from '@shopfront/contracts';
 import type { StoredSaga } from '../app/ports.js';
-import type { Saga, SagaData, SagaPhase, SagaStatus } from '../domain/saga.js';
-import type { StepName } from '../domain/steps.js';
+import type { Saga, SagaData, SagaPhase, SagaStatus, StepName } from '../domain/saga.js';
 
 export interface SagaRow {
   order_id: string;

@@ -6,8 +6,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { AdvanceSaga } from '../app/advance-saga.js';
 import type { StoredSaga } from '../app/ports.js';
-import { isTerminal } from '../domain/saga.js';
-import { sagaSteps } from '../domain/steps.js';
+import { isTerminal, sagaSteps } from '../domain/saga.js';
 import { findSaga, listSagas, postponeDeadline, readLog } from './sagas.repository.js';
 
 const SagaParams = z.object({ orderId: z.string().uuid('must be a UUID') });

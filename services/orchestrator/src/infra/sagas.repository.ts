@@ -36,17 +36,17 @@ export async function insertSaga(sql: Sql, saga: Saga): Promise<number> {
   return 1;
 }
 
-/** Writes the saga if it is still at `version`; returns the new version. */
+/** Writes the saga read at `version` under its row lock (findSagaForUpdate); returns the new version. */
 export async function updateSaga(sql: Sql, saga: Saga, version: number): Promise<number> {
   const held = saveInBatch(sql, saga, version);
   if (held !== undefined) return held;
   const { rowCount } = await sql.query(
     `UPDATE sagas SET status = $2, phase = $3, step_index = $4, steps_done = $5, reason = $6, attempt = $7,
             deadline_at = $8, data = $9, version = version + 1, updated_at = now()
-      WHERE order_id = $1 AND version = $10`,
-    [...columns(saga), version],
+      WHERE order_id = $1`,
+    columns(saga),
   );
-  if (rowCount === 0) throw new OrchestratorError('SAGA_CONFLICT', `saga ${saga.orderId} changed since version ${version}`);
+  if (rowCount === 0) throw new OrchestratorError('INVALID_TRANSITION', `saga ${saga.orderId} was never started`);
   return version + 1;
 }
 

@@ -8,7 +8,7 @@ import { createMessage, parseMessage, Topics, type Message, type MessageType } f
 import { prefixed } from '@shopfront/messaging';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import type { CommandType } from '../domain/steps.js';
+import type { CommandType } from '../domain/saga.js';
 
 type Command = Message<CommandType>;
 /** What to answer to a command: replies to publish (none for silence). */

@@ -1,10 +1,8 @@
 /** Builders for the state machine's unit tests: an order, replies, and a saga driven input by input. */
 import type { MessageData } from '@shopfront/contracts';
-import { decide, type Decision, type ReplyInput, type SagaInput } from '../domain/decide.js';
+import { decide, type Decision, type ReplyInput, type SagaInput, type StepRecord } from '../domain/decide.js';
 import type { DeadlinePolicy } from '../domain/deadlines.js';
-import type { StepRecord } from '../domain/effects.js';
-import type { Saga } from '../domain/saga.js';
-import type { ReplyType, SagaCommand } from '../domain/steps.js';
+import type { ReplyType, Saga, SagaCommand } from '../domain/saga.js';
 
 export const orderId = '0b6f3f7e-3c2a-4d7e-9a55-1f2e3d4c5b6a';
 export const policy: DeadlinePolicy = { stepTimeoutMs: 1_000, maxAttempts: 3, backoffCapMs: 8_000 };

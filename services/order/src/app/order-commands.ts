@@ -1,10 +1,44 @@
-import { createMessage, messageSchemas, Topics } from '@shopfront/contracts';
+import { createMessage, messageSchemas, Topics, type PlaceOrderCommand } from '@shopfront/contracts';
 import { appendToStream, fold, readStream } from '@shopfront/event-store';
 import { enqueue } from '@shopfront/messaging';
-import { lockKey, type Sql } from '@shopfront/postgres';
-import { evolve, initialOrder, streamIdOf, type Order, type OrderEvent } from '../domain/order.js';
+import { lockKey, withTransaction, type Pool, type Sql } from '@shopfront/postgres';
+import { randomUUID } from 'node:crypto';
+import { evolve, initialOrder, OrderError, placeOrder, priceLines, requestCancellation, streamIdOf, type Order, type OrderEvent } from '../domain/order.js';
 import { orderUpcasters } from '../domain/upcasters.js';
-import type { OrderReadModels } from './ports.js';
+import type { OrderReadModels, OrderView } from './ports.js';
+
+/*
+ * The order's commands: the customer's (place, cancel) from the HTTP API, and
+ * the saga's verdicts (order-verdicts.consumer.ts), all through executeOnOrder.
+ */
+
+/**
+ * Places an order. `orderId` may be chosen by the caller (the gateway derives
+ * it from the idempotency key): placing it again answers the existing order
+ * for the same client instead of creating a second one.
+ */
+export async function placeNewOrder(readModels: OrderReadModels, pool: Pool, clientId: string, request: PlaceOrderCommand, orderId: string = randomUUID()): Promise<OrderView> {
+  return withTransaction(pool, async (tx) => {
+    const { items, total } = priceLines(request.items, await readModels.catalogPrices(tx, request.items.map((item) => item.sku)));
+    // Decided under the order's lock: concurrent retries with one id make one order.
+    await executeOnOrder(
+      readModels,
+      tx,
+      orderId,
+      (order) => placeOrder(order, { orderId, clientId, customerId: request.customerId, items, total, payment: request.payment, shippingAddress: request.shippingAddress }),
+      { causationId: null, clientId },
+    );
+    return (await readModels.findOrderView(tx, clientId, orderId))!;
+  });
+}
+
+/** A customer's cancellation: recorded now, carried out by the saga's compensations. */
+export async function cancelByCustomer(readModels: OrderReadModels, pool: Pool, clientId: string, orderId: string): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    if (!(await readModels.findOrderView(tx, clientId, orderId))) throw new OrderError('NOT_FOUND', `no order ${orderId}`);
+    await executeOnOrder(readModels, tx, orderId, (order) => requestCancellation(order, orderId), { causationId: null, clientId });
+  });
+}
 
 export interface CommandContext {
   /** The message or request that caused this command. */
@@ -13,23 +47,25 @@ export interface CommandContext {
 }
 
 /**
- * The one way an order changes: read its stream, let the domain decide, then
- * in the caller's transaction append the new events (expected version),
- * update the inline read model, and put each event on order.events through the
- * outbox under the same id. Commands on one order are serialised by a lock.
- * The read models are the caller's to pass, as it passes the transaction.
+ * The one way an order changes: lock it, read its stream, let the domain
+ * decide, then in the caller's transaction append the new events, update the
+ * inline read model, and put each event on order.events through the outbox
+ * under the same id. The read models are the caller's to pass, as it passes
+ * the transaction.
  */
-export async function executeOnOrder(readModels: OrderReadModels, tx: Sql, orderId: string, decide: (order: Order) => OrderEvent[], context: CommandContext): Promise<{ order: Order; appended: number }> {
+export async function executeOnOrder(readModels: OrderReadModels, tx: Sql, orderId: string, decide: (order: Order) => OrderEvent[], context: CommandContext): Promise<void> {
   const streamId = streamIdOf(orderId);
+  // The order's one concurrency guard (see domain/order.ts): held until the transaction ends, before the read.
   await lockKey(tx, streamId);
   const { version, events } = await readStream<OrderEvent>(tx, streamId, { upcasters: orderUpcasters });
   const order = fold(evolve, initialOrder(), events as OrderEvent[]);
   const decided = decide(order);
-  if (decided.length === 0) return { order, appended: 0 };
+  if (decided.length === 0) return;
   const messages = decided.map((event) => createMessage(event.type, event.data as never, { correlationId: orderId, causationId: context.causationId }));
   const recorded = await appendToStream<OrderEvent>(
     tx,
     streamId,
+    // The store checks the version just read. Under the lock it always matches: a conflict would be a writer that skipped the lock, a bug, so nothing retries it.
     version === 0 ? 'no_stream' : version,
     decided.map((event, i) => ({
       type: event.type,
@@ -39,9 +75,6 @@ export async function executeOnOrder(readModels: OrderReadModels, tx: Sql, order
       metadata: { correlationId: orderId, causationId: context.causationId, clientId: context.clientId },
     })),
   );
-  const after = fold(evolve, order, decided);
-  await readModels.projectOrder(tx, after, recorded);
+  await readModels.projectOrder(tx, fold(evolve, order, decided), recorded);
   await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
-  return { order: after, appended: recorded.length };
 }
-

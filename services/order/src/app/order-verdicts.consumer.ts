@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Topics } from '@shopfront/contracts';
-import { isConcurrencyConflict } from '@shopfront/event-store';
-import { TransientError } from '@shopfront/messaging';
 import { byType, Consumer, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
 import type pg from 'pg';
 import { cancelOrder, confirmOrder, type Order, type OrderEvent } from '../domain/order.js';
@@ -21,13 +19,6 @@ export class OrderVerdictsConsumer implements MessageHandlerProvider {
 
   private async execute(message: MessageOf<'ConfirmOrder' | 'CancelOrder'>, tx: pg.PoolClient, decide: (order: Order, orderId: string) => OrderEvent[]): Promise<void> {
     const { orderId } = message.data;
-    const context = { causationId: message.messageId };
-    try {
-      await executeOnOrder(this.readModels, tx, orderId, (order) => decide(order, orderId), context);
-    } catch (error) {
-      // A concurrent writer won the stream: the whole message is retried against the new state.
-      if (isConcurrencyConflict(error)) throw new TransientError('order stream moved on', { cause: error });
-      throw error;
-    }
+    await executeOnOrder(this.readModels, tx, orderId, (order) => decide(order, orderId), { causationId: message.messageId });
   }
 }

@@ -5,7 +5,7 @@ import { PG_POOL } from '@shopfront/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { cancelByCustomer, placeNewOrder } from '../app/place-order.js';
+import { cancelByCustomer, placeNewOrder } from '../app/order-commands.js';
 import { ORDER_READ_MODELS, type OrderReadModels } from '../app/ports.js';
 import { OrderError } from '../domain/order.js';
 import { listClientOrders } from './client-orders.projection.js';
@@ -54,7 +54,7 @@ export class OrdersController {
     @Body(new ZodValidationPipe(PlaceOrderCommand)) body: PlaceOrderCommand,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { view } = await placeNewOrder(this.readModels, this.pool, caller.clientId, body, caller.orderId).catch(toProblem);
+    const view = await placeNewOrder(this.readModels, this.pool, caller.clientId, body, caller.orderId).catch(toProblem);
     reply.header('location', `/v1/orders/${view.orderId}`);
     return { orderId: view.orderId, status: view.status };
   }

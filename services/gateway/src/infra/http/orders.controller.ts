@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Checkout } from '../../app/checkout.js';
-import type { Execution } from '../../app/idempotent-execution.js';
+import { Checkout, type Execution } from '../../app/checkout.js';
 import type { Caller } from '../../domain/callers.js';
 import { Upstreams } from '../upstream/upstreams.js';
 import { IdempotencyKey, ListOrdersQuery, OrderId, PlaceOrderRequest } from './api.schemas.js';
