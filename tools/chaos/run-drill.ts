@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { checkInvariants } from '../../e2e/src/invariants.js';
 import { repoRoot } from '../runner/platform.ts';
 import type { Drill, DrillContext } from './drills.js';
+import { readModelsAgree } from './read-models.ts';
 import { checkHistory, formatViolation, invariantTitles, type Violation } from './history/checker.js';
 import type { FinalState, StockRow } from './history/history.js';
 import { readFinalState, RecordingGateway, startingInventory, writeVerdict } from './history/recorder.js';
@@ -35,7 +36,9 @@ export async function runDrill(drill: Drill, context: Omit<DrillContext, 'gatewa
     const healedAt = Date.now();
     const invariants = await checkInvariants(recording, outcome.orderIds, { settleMs: drill.settleMs });
     const quietAfterS = (Date.now() - healedAt) / 1000;
-    const checks = [...outcome.checks, ...invariants, ...(await judgeHistory(recording, inventoryAtStart, context.log))];
+    // Invariant 5 once every order has ended: the order service's read models against its event store.
+    const readModels = { invariant: '5 read models agree with the event store', ...(await readModelsAgree(context.platform.settings, outcome.orderIds)) };
+    const checks = [...outcome.checks, ...invariants, readModels, ...(await judgeHistory(recording, inventoryAtStart, context.log))];
     return { drill: drill.name, fault: drill.fault, orders: outcome.orderIds.length, checks, quietAfterS };
   } finally {
     await outcome.afterChecks?.();
