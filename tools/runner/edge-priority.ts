@@ -26,6 +26,11 @@ export function realtime(pid: number, threads: 'main' | 'all' = 'main', resetOnF
   return result.status === 0;
 }
 
+/** Back to the normal policy (SCHED_OTHER), all threads: what a process shared with others gets again when the platform stops. */
+export function normalPriority(pid: number): boolean {
+  return spawnSync('chrt', ['-a', '-o', '-p', '0', String(pid)], { stdio: 'ignore', timeout: 2_000 }).status === 0;
+}
+
 /** The pid listening on a loopback TCP port of this machine, if `ss` can tell. */
 export function localListener(url: string): number | undefined {
   const { hostname, port } = new URL(url);

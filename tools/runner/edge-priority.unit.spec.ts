@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { edgeRealtimeWanted, localListener, realtime } from './edge-priority.ts';
+import { edgeRealtimeWanted, localListener, normalPriority, realtime } from './edge-priority.ts';
 
 const policyOf = (pid: number) => spawnSync('chrt', ['-p', String(pid)], { encoding: 'utf8' }).stdout;
 const permitted = spawnSync('chrt', ['-r', '1', 'true']).status === 0;
@@ -26,12 +26,14 @@ describe('edge priority', () => {
     }
   });
 
-  it('gives a process SCHED_RR where permitted, and says false where not', { skip: permitted ? false : 'chrt -r is not permitted here' }, async () => {
+  it('gives a process SCHED_RR where permitted and takes it back, and says false where not', { skip: permitted ? false : 'chrt -r is not permitted here' }, async () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       assert.match(policyOf(child.pid!), /SCHED_OTHER/);
       assert.equal(realtime(child.pid!, 'main', true), true);
       assert.match(policyOf(child.pid!), /SCHED_RR\|SCHED_RESET_ON_FORK/);
+      assert.equal(normalPriority(child.pid!), true);
+      assert.match(policyOf(child.pid!), /SCHED_OTHER/);
       assert.equal(realtime(2 ** 22 + 12_345), false, 'no such process');
     } finally {
       child.kill('SIGKILL');

@@ -1,7 +1,7 @@
 /** Starts the six services under a supervisor and waits until each one is ready. */
 import { fileURLToPath } from 'node:url';
 import { serviceCommand, serviceEnv, serviceNames, serviceScheduling, type PlatformSettings, type ServiceName } from './services.ts';
-import { localListener, realtime } from './edge-priority.ts';
+import { localListener, normalPriority, realtime } from './edge-priority.ts';
 import { Supervisor, type SupervisorOptions } from './supervisor.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,14 +18,15 @@ export function startServices(settings: PlatformSettings, options: Omit<Supervis
   for (const name of serviceNames) supervisor.start({ name, args: serviceCommand(name), env: serviceEnv(name, settings), ...serviceScheduling(name, settings) });
   // Every gateway request waits on Redis (rate limits, the auth-failure throttle): a local one is part of the edge.
   const redis = settings.edgeRealtime ? localListener(settings.redisUrl) : undefined;
-  if (redis !== undefined) realtime(redis, 'all', true);
+  const raisedRedis = redis !== undefined && realtime(redis, 'all', true);
   const url = (service: ServiceName) => `http://${settings.host}:${settings.ports[service]}`;
   return {
     supervisor,
     url,
     waitReady: (services = serviceNames, timeoutMs = 120_000) =>
       Promise.all(services.map((service) => waitForReady(url(service), timeoutMs, service))).then(() => undefined),
-    stop: () => supervisor.stop(),
+    // The machine's Redis outlives the platform: it gets its normal policy back.
+    stop: () => supervisor.stop().finally(() => raisedRedis && normalPriority(redis)),
   };
 }
 
