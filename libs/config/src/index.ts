@@ -1,17 +1,18 @@
+import { CodedError } from '@shopfront/contracts';
 import { z } from 'zod';
 
 export type ConfigErrorCode = 'INVALID_ENV' | 'DEVELOPMENT_DEFAULT_IN_PRODUCTION';
 
 /** Raised at start when the environment is wrong; names every bad variable. */
-export class ConfigError extends Error {
+export class ConfigError extends CodedError<ConfigErrorCode> {
   override readonly name = 'ConfigError';
   constructor(
-    readonly code: ConfigErrorCode,
+    code: ConfigErrorCode,
     message: string,
     readonly variables: string[],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 

@@ -1,16 +1,10 @@
+import { CodedError } from '@shopfront/contracts';
 import { isTransientPostgresError } from '@shopfront/postgres';
 
 export type MessagingErrorCode = 'TRANSIENT' | 'DEAD_LETTER_FAILED' | 'RELAY_FAILED' | 'CONSUMER_CRASHED';
 
-export class MessagingError extends Error {
+export class MessagingError extends CodedError<MessagingErrorCode> {
   override readonly name = 'MessagingError';
-  constructor(
-    readonly code: MessagingErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Stops a consumer's loop: kafkajs retries nothing marked `retriable: false` and crashes the consumer instead. */

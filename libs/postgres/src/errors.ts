@@ -1,14 +1,9 @@
+import { CodedError } from '@shopfront/contracts';
+
 export type PostgresErrorCode = 'MIGRATION_FAILED' | 'DATABASE_UNAVAILABLE';
 
-export class PostgresError extends Error {
+export class PostgresError extends CodedError<PostgresErrorCode> {
   override readonly name = 'PostgresError';
-  constructor(
-    readonly code: PostgresErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /**

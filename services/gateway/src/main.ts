@@ -1,21 +1,16 @@
 import 'reflect-metadata';
-import { startHttpService } from '@shopfront/http';
-import { createLogger } from '@shopfront/observability';
-import { prepareDatabase } from '@shopfront/runtime';
-import { fileURLToPath } from 'node:url';
+import { runService } from '@shopfront/runtime';
 import { loadGatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 
 const config = loadGatewayConfig();
-const logger = createLogger('gateway', config.LOG_LEVEL);
-
-await prepareDatabase(config.DATABASE_URL, fileURLToPath(new URL('../migrations', import.meta.url)));
-await startHttpService(GatewayModule.register(config, logger), {
+// The public port: the gateway authenticates API keys itself, with admission control the first hook a request meets.
+await runService({
   name: 'gateway',
+  config,
   port: config.GATEWAY_PORT,
-  host: config.HOST,
-  logger,
-  chaosEnabled: config.CHAOS_ENABLED,
+  module: GatewayModule,
+  migrations: new URL('../migrations', import.meta.url),
   access: { kind: 'public' },
   configure: GatewayModule.installEdge,
 });

@@ -1,21 +1,8 @@
 import 'reflect-metadata';
-import { startHttpService } from '@shopfront/http';
-import { createLogger } from '@shopfront/observability';
 import { eventStoreMigrations } from '@shopfront/event-store';
-import { prepareDatabase } from '@shopfront/runtime';
-import { fileURLToPath } from 'node:url';
+import { runService } from '@shopfront/runtime';
 import { loadOrderConfig } from './config.js';
 import { OrderModule } from './order.module.js';
 
 const config = loadOrderConfig();
-const logger = createLogger('order', config.LOG_LEVEL);
-
-await prepareDatabase(config.DATABASE_URL, fileURLToPath(new URL('../migrations', import.meta.url)), eventStoreMigrations);
-await startHttpService(OrderModule.register(config, logger), {
-  name: 'order',
-  port: config.ORDER_PORT,
-  host: config.HOST,
-  logger,
-  chaosEnabled: config.CHAOS_ENABLED,
-  access: { kind: 'internal', secret: config.INTERNAL_AUTH_SECRET },
-});
+await runService({ name: 'order', config, port: config.ORDER_PORT, module: OrderModule, migrations: new URL('../migrations', import.meta.url), libraryMigrations: eventStoreMigrations });

@@ -1,3 +1,5 @@
+import { CodedError } from '@shopfront/contracts';
+
 export type GatewayErrorCode =
   | 'INVALID_API_KEYS'
   | 'CIRCUIT_OPEN'
@@ -13,13 +15,13 @@ export type GatewayErrorCode =
  * Everything the gateway itself can fail with. Only the HTTP edge turns these
  * into status codes (see infra/http/problems.ts).
  */
-export class GatewayError extends Error {
+export class GatewayError extends CodedError<GatewayErrorCode> {
   override readonly name = 'GatewayError';
   constructor(
-    readonly code: GatewayErrorCode,
+    code: GatewayErrorCode,
     message: string,
     readonly details: { upstream?: string; retryAfterS?: number; upstreamStatus?: number; cause?: unknown } = {},
   ) {
-    super(message, { cause: details.cause });
+    super(code, message, { cause: details.cause });
   }
 }

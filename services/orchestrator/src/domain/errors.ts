@@ -1,3 +1,5 @@
+import { CodedError } from '@shopfront/contracts';
+
 export type OrchestratorErrorCode =
   /** A transition the state machine does not allow: a bug, never a bad message. */
   | 'INVALID_TRANSITION'
@@ -5,13 +7,6 @@ export type OrchestratorErrorCode =
   | 'SAGA_CONFLICT';
 
 /** Everything the orchestrator itself can fail with; only controllers map it to HTTP. */
-export class OrchestratorError extends Error {
+export class OrchestratorError extends CodedError<OrchestratorErrorCode> {
   override readonly name = 'OrchestratorError';
-  constructor(
-    readonly code: OrchestratorErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,4 +1,4 @@
-import { maxAmount, type CancellationReason, type MessageData, type Money, type OrderLine, type PricedLine } from '@shopfront/contracts';
+import { CodedError, maxAmount, type CancellationReason, type MessageData, type Money, type OrderLine, type PricedLine } from '@shopfront/contracts';
 import type { DomainEvent } from '@shopfront/event-store';
 
 export type OrderPlaced = DomainEvent<'OrderPlaced', MessageData<'OrderPlaced'>>;
@@ -18,15 +18,8 @@ export type Order =
 
 export type OrderErrorCode = 'UNKNOWN_SKU' | 'TOTAL_TOO_LARGE' | 'ALREADY_PLACED' | 'NOT_FOUND' | 'CANNOT_CANCEL';
 
-export class OrderError extends Error {
+export class OrderError extends CodedError<OrderErrorCode> {
   override readonly name = 'OrderError';
-  constructor(
-    readonly code: OrderErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export const initialOrder = (): Order => ({ status: 'NONE' });

@@ -1,0 +1,49 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { startHttpService, type HttpServiceOptions } from '@shopfront/http';
+import { createLogger, type Logger } from '@shopfront/observability';
+import type { Migration } from '@shopfront/postgres';
+import { fileURLToPath } from 'node:url';
+import { prepareDatabase } from './database.js';
+
+/** What runService reads from a service's config: variables every service has (`serviceEnv` in @shopfront/config). */
+export interface ServiceBaseConfig {
+  HOST: string;
+  LOG_LEVEL: string;
+  DATABASE_URL: string;
+  CHAOS_ENABLED: boolean;
+  INTERNAL_AUTH_SECRET: string;
+}
+
+export interface ServiceDefinition<Config extends ServiceBaseConfig> extends Partial<Pick<HttpServiceOptions, 'access' | 'bodyLimit' | 'configure'>> {
+  /** Names the logger, the process metrics and the start line. */
+  name: string;
+  config: Config;
+  /** The service's Nest module, built from its config and logger. */
+  module: { register(config: Config, logger: Logger): DynamicModule };
+  port: number;
+  /** The service's own migrations folder: `new URL('../migrations', import.meta.url)` from its main.ts. */
+  migrations: URL;
+  /** Library tables applied after the messaging tables and before the service's own (the event store's). */
+  libraryMigrations?: Migration[];
+}
+
+/**
+ * A service's whole start, the same for every service: its logger, its database
+ * (created if needed, then migrated), then its HTTP side. The port is internal
+ * (the signed credential, ADR 0017) unless `access` says otherwise.
+ */
+export async function runService<Config extends ServiceBaseConfig>(service: ServiceDefinition<Config>): Promise<INestApplication> {
+  const { name, config } = service;
+  const logger = createLogger(name, config.LOG_LEVEL);
+  await prepareDatabase(config.DATABASE_URL, fileURLToPath(service.migrations), service.libraryMigrations);
+  return startHttpService(service.module.register(config, logger), {
+    name,
+    port: service.port,
+    host: config.HOST,
+    logger,
+    chaosEnabled: config.CHAOS_ENABLED,
+    access: service.access ?? { kind: 'internal', secret: config.INTERNAL_AUTH_SECRET },
+    bodyLimit: service.bodyLimit,
+    configure: service.configure,
+  });
+}
