@@ -30,7 +30,14 @@ export interface RuntimeOptions {
 }
 
 /** The connection settings every service's config carries (`serviceEnv` in @shopfront/config). */
-export const connectionsFrom = (config: { DATABASE_URL: string; REDIS_URL?: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) => ({
+export interface ConnectionsConfig {
+  DATABASE_URL: string;
+  REDIS_URL?: string;
+  KAFKA_BROKERS: string[];
+  KAFKA_TOPIC_PREFIX: string;
+}
+
+export const connectionsFrom = (config: ConnectionsConfig) => ({
   databaseUrl: config.DATABASE_URL,
   redisUrl: config.REDIS_URL,
   kafkaBrokers: config.KAFKA_BROKERS,

@@ -1,9 +1,10 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { startHttpService, type HttpServiceOptions } from '@shopfront/http';
+import { ServiceKitModule, startHttpService, type HttpServiceOptions, type ServiceKitOptions } from '@shopfront/http';
 import { createLogger, type Logger } from '@shopfront/observability';
 import type { Migration } from '@shopfront/postgres';
 import { fileURLToPath } from 'node:url';
 import { prepareDatabase } from './database.js';
+import { connectionsFrom, RuntimeModule, type ConnectionsConfig, type RuntimeOptions } from './runtime.module.js';
 
 /** What runService reads from a service's config: variables every service has (`serviceEnv` in @shopfront/config). */
 export interface ServiceBaseConfig {
@@ -12,6 +13,28 @@ export interface ServiceBaseConfig {
   DATABASE_URL: string;
   CHAOS_ENABLED: boolean;
   INTERNAL_AUTH_SECRET: string;
+}
+
+/** Where a service differs from the others: the kit's routes, its connections' size and bounds, its relay. */
+export interface ServiceImportOptions {
+  kit?: Omit<ServiceKitOptions, 'chaosEnabled'>;
+  runtime?: Omit<RuntimeOptions, 'service' | 'logger' | keyof ReturnType<typeof connectionsFrom>>;
+}
+
+/**
+ * What every service's module imports: the service kit (health, metrics, fault routes when
+ * CHAOS_ENABLED) and the runtime (its connections, from its config, and its message loops).
+ */
+export function serviceImports(
+  service: string,
+  config: ConnectionsConfig & Pick<ServiceBaseConfig, 'CHAOS_ENABLED'>,
+  logger: Logger,
+  options: ServiceImportOptions = {},
+): DynamicModule[] {
+  return [
+    ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED, ...options.kit }),
+    RuntimeModule.forRoot({ service, logger, ...connectionsFrom(config), ...options.runtime }),
+  ];
 }
 
 export interface ServiceDefinition<Config extends ServiceBaseConfig> extends Partial<Pick<HttpServiceOptions, 'access' | 'bodyLimit' | 'configure'>> {

@@ -1,8 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
-import { connectionsFrom, KAFKA, LOGGER, PG_POOL, REDIS, RuntimeModule } from '@shopfront/runtime';
+import { KAFKA, LOGGER, PG_POOL, REDIS, serviceImports } from '@shopfront/runtime';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -73,20 +72,17 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED, faultRoutes: false, openMetrics: false }),
-        RuntimeModule.forRoot({
-          service: 'gateway',
-          logger,
-          ...connectionsFrom(config),
+      imports: serviceImports('gateway', config, logger, {
+        kit: { faultRoutes: false, openMetrics: false },
+        runtime: {
           relay: false,
           poolSize: 20,
           // Its own Postgres and Redis must never hold a request past the contract's 10 s (ADR 0017).
           postgresTimeouts: { statementMs: 3_000, lockMs: 2_000 },
           redisCommandTimeoutMs: 250,
           redisRequired: false,
-        }),
-      ],
+        },
+      }),
       controllers: [OrderEventsController, OrdersController, CatalogController, AdminController, ConsoleController, DocsController, AdminMetricsController, WebController, ...(config.CHAOS_ENABLED ? [FaultsController] : [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
-import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { serviceImports } from '@shopfront/runtime';
 import { CatalogAnnouncement } from './app/catalog-announcement.js';
 import { InventoryCommandsConsumer } from './app/inventory-commands.consumer.js';
 import { OrderEventsConsumer } from './app/order-events.consumer.js';
@@ -15,14 +14,7 @@ export class InventoryModule {
   static register(config: InventoryConfig, logger: Logger): DynamicModule {
     return {
       module: InventoryModule,
-      imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
-        RuntimeModule.forRoot({
-          service: 'inventory',
-          logger,
-          ...connectionsFrom(config),
-        }),
-      ],
+      imports: serviceImports('inventory', config, logger),
       controllers: [InventoryController],
       providers: [InventoryCommandsConsumer, OrderEventsConsumer, CatalogAnnouncement, { provide: STOCK_STORE, useValue: postgresStockStore }],
     };

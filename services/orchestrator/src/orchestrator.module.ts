@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
-import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { serviceImports } from '@shopfront/runtime';
 import { AdvanceSaga } from './app/advance-saga.js';
 import { SAGA_STORE } from './app/ports.js';
 import { OrderEventsConsumer, SagaRepliesConsumer } from './app/saga-inputs.consumer.js';
@@ -24,14 +23,7 @@ export class OrchestratorModule {
     };
     return {
       module: OrchestratorModule,
-      imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
-        RuntimeModule.forRoot({
-          service: 'orchestrator',
-          logger,
-          ...connectionsFrom(config),
-        }),
-      ],
+      imports: serviceImports('orchestrator', config, logger),
       controllers: [SagasController],
       providers: [
         { provide: SAGA_SETTINGS, useValue: settings },

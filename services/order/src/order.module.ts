@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
-import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { serviceImports } from '@shopfront/runtime';
 import { CatalogUpdatesConsumer } from './app/catalog-updates.consumer.js';
 import { OrderVerdictsConsumer } from './app/order-verdicts.consumer.js';
 import { ORDER_READ_MODELS } from './app/ports.js';
@@ -17,15 +16,7 @@ export class OrderModule {
   static register(config: OrderConfig, logger: Logger): DynamicModule {
     return {
       module: OrderModule,
-      imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
-        RuntimeModule.forRoot({
-          service: 'order',
-          logger,
-          ...connectionsFrom(config),
-          poolSize: 20,
-        }),
-      ],
+      imports: serviceImports('order', config, logger, { runtime: { poolSize: 20 } }),
       controllers: [OrdersController],
       providers: [
         { provide: ORDER_READ_MODELS, useValue: postgresOrderReadModels },

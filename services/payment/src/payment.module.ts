@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
-import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { serviceImports } from '@shopfront/runtime';
 import { PaymentCommandsConsumer } from './app/payment-commands.consumer.js';
 import { PAYMENT_STORE } from './app/ports.js';
 import type { PaymentConfig } from './config.js';
@@ -16,14 +15,7 @@ export class PaymentModule {
   static register(config: PaymentConfig, logger: Logger): DynamicModule {
     return {
       module: PaymentModule,
-      imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
-        RuntimeModule.forRoot({
-          service: 'payment',
-          logger,
-          ...connectionsFrom(config),
-        }),
-      ],
+      imports: serviceImports('payment', config, logger),
       controllers: [PaymentsController],
       providers: [
         PaymentCommandsConsumer,

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@shopfront/http';
 import type { Logger } from '@shopfront/observability';
-import { connectionsFrom, RuntimeModule } from '@shopfront/runtime';
+import { serviceImports } from '@shopfront/runtime';
 import { SHIPMENT_STORE } from './app/ports.js';
 import { ShippingCommandsConsumer } from './app/shipping-commands.consumer.js';
 import type { ShippingConfig } from './config.js';
@@ -13,14 +12,7 @@ export class ShippingModule {
   static register(config: ShippingConfig, logger: Logger): DynamicModule {
     return {
       module: ShippingModule,
-      imports: [
-        ServiceKitModule.forRoot({ chaosEnabled: config.CHAOS_ENABLED }),
-        RuntimeModule.forRoot({
-          service: 'shipping',
-          logger,
-          ...connectionsFrom(config),
-        }),
-      ],
+      imports: serviceImports('shipping', config, logger),
       controllers: [ShipmentsAdminController],
       providers: [ShippingCommandsConsumer, { provide: SHIPMENT_STORE, useValue: postgresShipmentStore }],
     };
