@@ -1,10 +1,11 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { Counter, Gauge } from 'prom-client';
 import { PollPause, withTransaction } from '@shopfront/postgres';
 import { databaseOf, onCommittedRows, type OutboxRow } from './committed.js';
 import { prefixed, reliableProducer } from './kafka.js';
+import { activeRelays as active, published, renewals } from './relay-metrics.js';
 import { endFailed, publishSpan } from './relay-spans.js';
+import { RenewingProducer } from './renewing-producer.js';
 
 export interface RelayOptions {
   pool: pg.Pool;
@@ -16,33 +17,6 @@ export interface RelayOptions {
   pollIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
-
-const published = new Counter({
-  name: 'outbox_published_total',
-  help: 'Messages the outbox relay published, by how it had them: handed over on commit, or read from the table',
-  labelNames: ['service', 'path'],
-});
-
-/** Relays of this process; the backlog gauges are read from their databases when Prometheus scrapes. */
-const active = new Set<{ service: string; pool: pg.Pool }>();
-const backlogOf = async (pool: pg.Pool) =>
-  (await pool.query<{ n: number; age: number | null }>('SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float AS age FROM outbox')).rows[0];
-new Gauge({
-  name: 'outbox_backlog',
-  help: 'Outbox rows not yet published',
-  labelNames: ['service'],
-  async collect() {
-    for (const relay of active) this.set({ service: relay.service }, (await backlogOf(relay.pool).catch(() => undefined))?.n ?? 0);
-  },
-});
-new Gauge({
-  name: 'outbox_oldest_age_seconds',
-  help: 'Age of the oldest unpublished outbox row',
-  labelNames: ['service'],
-  async collect() {
-    for (const relay of active) this.set({ service: relay.service }, (await backlogOf(relay.pool).catch(() => undefined))?.age ?? 0);
-  },
-});
 
 /**
  * Publishes committed outbox rows to Kafka. Only one relay per database runs at
@@ -73,7 +47,7 @@ const deleteDelayMs = 200;
 export const relayConnectionName = 'shopfront outbox relay';
 
 export class OutboxRelay {
-  private producer: Producer | undefined;
+  private producer: RenewingProducer | undefined;
   private listener: pg.PoolClient | undefined;
   private running = false;
   private readonly pause: PollPause;
@@ -110,7 +84,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.running = true;
-    this.producer = this.options.kafka.producer(reliableProducer);
+    this.producer = new RenewingProducer(this.options.kafka, reliableProducer, () => renewals.inc({ service: this.options.service }));
     await this.producer.connect();
     active.add(this.registration);
     this.loop = this.run();
@@ -122,7 +96,7 @@ export class OutboxRelay {
     this.pause.cut();
     // A send retrying against a dead broker must not hold shutdown: its rows stay in the outbox.
     await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect();
   }
 
   /** True while this relay holds the database's outbox lock. */

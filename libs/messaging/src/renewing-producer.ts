@@ -1,0 +1,64 @@
+import type { Kafka, Producer, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
+
+/**
+ * An idempotent producer replaced after a failed send. kafkajs keeps a
+ * producer's id and sequence numbers for its whole life: once the broker
+ * refuses them (OUT_OF_ORDER_SEQUENCE_NUMBER after a send whose outcome was
+ * lost, UNKNOWN_PRODUCER_ID after a broker lost its producer state), every
+ * later send to that partition fails the same way and the outbox behind it
+ * never drains. A new producer has a new id and starts its sequences again;
+ * whatever the failed send did deliver is sent again, and the consumers'
+ * inboxes drop the repeats.
+ *
+ * Renewing after any failure keeps the rule simple: after a broker outage it
+ * costs one InitProducerId once the broker answers again. Until then the
+ * renewal fails, and the next send tries it again.
+ */
+export class RenewingProducer {
+  private producer: Producer | undefined;
+  private broken = false;
+
+  constructor(
+    private readonly kafka: Pick<Kafka, 'producer'>,
+    private readonly config: ProducerConfig,
+    private readonly onRenewed: () => void = () => undefined,
+  ) {}
+
+  async connect(): Promise<void> {
+    this.producer = await this.connected();
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    if (this.broken || !this.producer) await this.renew();
+    try {
+      return await this.producer!.sendBatch(batch);
+    } catch (error) {
+      this.broken = true;
+      throw error;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private async renew(): Promise<void> {
+    await this.disconnect();
+    this.producer = await this.connected();
+    this.broken = false;
+    this.onRenewed();
+  }
+
+  private async connected(): Promise<Producer> {
+    const producer = this.kafka.producer(this.config);
+    try {
+      await producer.connect();
+      return producer;
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+}
