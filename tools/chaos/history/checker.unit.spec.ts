@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkHistory, formatViolation, type Invariant } from './checker.js';
-import type { FinalState, History, Operation, Outcome } from './history.js';
+import { isIndefinite, type FinalState, type History, type Operation, type Outcome } from './history.js';
 
 /**
  * A small clean drill, times in ms from 0. o1 (SKU-001 × 2, 3998) is placed,
@@ -241,5 +241,15 @@ describe('formatViolation', () => {
     const [title, proof] = text.split('\n');
     assert.equal(title, '✖ [4 one active shipment per confirmed order, none per cancelled] order o1 CONFIRMED has 2 active shipment(s), expected 1');
     assert.match(proof!, /^ {4}#1 +0 → 10 +ms +dev-key-1 place +key k1 cust-1 SKU-001×2 → 202 o1 PENDING$/);
+  });
+});
+
+describe('outcomes', () => {
+  it('counts a 503 that admission control answered as a refusal, and any other 5xx or no answer as open', () => {
+    assert.equal(isIndefinite({ status: 503, refused: true }), false);
+    assert.equal(isIndefinite({ status: 503 }), true);
+    assert.equal(isIndefinite({ status: 504 }), true);
+    assert.equal(isIndefinite({ status: 'timeout' }), true);
+    assert.equal(isIndefinite({ status: 202, orderId: 'o1' }), false);
   });
 });

@@ -18,7 +18,7 @@ export interface Line {
  * which case the operation may or may not have taken effect.
  */
 export type Outcome =
-  | { status: number; orderId?: string; orderStatus?: OrderStatus; replayed?: boolean }
+  | { status: number; orderId?: string; orderStatus?: OrderStatus; replayed?: boolean; refused?: boolean }
   | { status: 'timeout' | 'error'; message?: string };
 
 interface Timed {
@@ -117,7 +117,9 @@ export function asOrderStatus(value: unknown): OrderStatus | undefined {
 }
 
 /** An answer that proves nothing either way: the request may or may not have taken effect. */
+/** An answer that leaves open whether the request took effect: none, or a 5xx other than a refusal before any work (`refused`). */
 export function isIndefinite(outcome: Outcome): boolean {
+  if ('refused' in outcome && outcome.refused) return false;
   return typeof outcome.status !== 'number' || outcome.status >= 500;
 }
 

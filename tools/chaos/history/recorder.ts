@@ -99,6 +99,8 @@ function outcomeOf(answer: Answer): Outcome {
     ...(typeof body.orderId === 'string' ? { orderId: body.orderId } : {}),
     ...(orderStatus ? { orderStatus } : {}),
     ...(answer.headers.get('idempotent-replayed') === 'true' ? { replayed: true } : {}),
+    // Admission control answers before any other work (ADR 0020): such a 503 placed nothing.
+    ...(answer.status === 503 && body.code === 'OVERLOADED' ? { refused: true } : {}),
   };
 }
 
