@@ -9,7 +9,7 @@ import pg from 'pg';
 import { serviceNames } from '../runner/services.ts';
 import { benchCapacity, parseCapacityArgs } from './capacity.ts';
 import type { StepResult } from './capacity/summary.ts';
-import { listenerPid } from './capacity/processes.ts';
+import { listenerPid } from '../runner/listeners.ts';
 
 const portBase = 4510; // beside the bench's default 4500, so a bench run and this test do not collide
 

@@ -14,6 +14,7 @@
  * where it is missing or not permitted (no CAP_SYS_NICE) nothing changes.
  */
 import { spawnSync } from 'node:child_process';
+import { listenerPid } from './listeners.ts';
 
 /**
  * SCHED_RR priority 1 for `pid`: its main thread (threads it starts later
@@ -21,23 +22,21 @@ import { spawnSync } from 'node:child_process';
  * the normal policy (a load generator's platform, Redis's save child).
  */
 export function realtime(pid: number, threads: 'main' | 'all' = 'main', resetOnFork = false): boolean {
-  const flags = [...(threads === 'all' ? ['-a'] : []), ...(resetOnFork ? ['-R'] : [])];
-  const result = spawnSync('chrt', [...flags, '-r', '-p', '1', String(pid)], { stdio: 'ignore', timeout: 2_000 });
-  return result.status === 0;
+  return chrt([...(threads === 'all' ? ['-a'] : []), ...(resetOnFork ? ['-R'] : []), '-r', '-p', '1', String(pid)]);
 }
 
 /** Back to the normal policy (SCHED_OTHER), all threads: what a process shared with others gets again when the platform stops. */
 export function normalPriority(pid: number): boolean {
-  return spawnSync('chrt', ['-a', '-o', '-p', '0', String(pid)], { stdio: 'ignore', timeout: 2_000 }).status === 0;
+  return chrt(['-a', '-o', '-p', '0', String(pid)]);
 }
 
-/** The pid listening on a loopback TCP port of this machine, if `ss` can tell. */
+const chrt = (args: string[]): boolean => spawnSync('chrt', args, { stdio: 'ignore', timeout: 2_000 }).status === 0;
+
+/** The pid listening on a loopback TCP port of this machine (a local Redis), or undefined for any other host. */
 export function localListener(url: string): number | undefined {
   const { hostname, port } = new URL(url);
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(hostname) || !port) return undefined;
-  const listed = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8', timeout: 2_000 });
-  const pid = /pid=(\d+)/.exec(listed.stdout ?? '')?.[1];
-  return pid === undefined ? undefined : Number(pid);
+  return listenerPid(Number(port));
 }
 
 /** Whether EDGE_REALTIME (default on) asks for it. */

@@ -9,7 +9,7 @@ import { ensureInfra } from '../../runner/infra.ts';
 import { startServices, waitForReady } from '../../runner/platform.ts';
 import { defaultSettings, serviceNames, type PlatformSettings, type ServiceName } from '../../runner/services.ts';
 import { dropBenchResources } from '../resources.ts';
-import { listenerPid } from './processes.ts';
+import { listenerPid } from '../../runner/listeners.ts';
 import { inspectorFlag } from './profiler.ts';
 
 export interface BenchPlatform {

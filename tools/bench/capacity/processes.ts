@@ -8,7 +8,8 @@
  * the WAL writer and checkpointer, and through the postmaster's
  * reaped-children time every backend that exited).
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { allPids, listenerPid } from '../../runner/listeners.ts';
 
 const ticksPerSecond = 100; // USER_HZ: 100 on every Linux build this project runs on (getconf CLK_TCK)
 
@@ -31,67 +32,6 @@ function readStat(pid: number): ProcStat | undefined {
   } catch {
     return undefined; // exited since it was listed
   }
-}
-
-const allPids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
-
-/** Socket inodes listening on `port` (IPv4 or IPv6, any address). */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const columns = line.trim().split(/\s+/);
-      if (columns.length < 10 || columns[3] !== '0A') continue; // 0A: LISTEN
-      if (Number.parseInt(columns[1]!.split(':')[1]!, 16) === port) inodes.add(columns[9]!);
-    }
-  }
-  return inodes;
-}
-
-function socketInodesOf(pid: number): Set<string> {
-  const inodes = new Set<string>();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (match) inodes.add(match[1]!);
-      } catch {
-        // closed while we looked
-      }
-    }
-  } catch {
-    // exited, or not ours to read
-  }
-  return inodes;
-}
-
-/** The process listening on a TCP port on this machine, if any. */
-export function listenerPid(port: number): number | undefined {
-  const wanted = listeningInodes(port);
-  if (wanted.size === 0) return undefined;
-  for (const pid of allPids()) {
-    for (const inode of socketInodesOf(pid)) if (wanted.has(inode)) return pid;
-  }
-  return undefined;
-}
-
-/** Every TCP port a process listens on (the profiler uses it to find a service's inspector). */
-export function listeningPorts(pid: number): number[] {
-  const own = socketInodesOf(pid);
-  const ports: number[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const columns = line.trim().split(/\s+/);
-      if (columns.length >= 10 && columns[3] === '0A' && own.has(columns[9]!)) ports.push(Number.parseInt(columns[1]!.split(':')[1]!, 16));
-    }
-  }
-  return ports;
 }
 
 export interface Watched {

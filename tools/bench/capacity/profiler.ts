@@ -7,7 +7,7 @@
  * DevTools, speedscope, `node --cpu-prof` tooling all read them).
  */
 import type { BenchPlatform } from './platform.ts';
-import { listeningPorts } from './processes.ts';
+import { listeningPorts } from '../../runner/listeners.ts';
 
 export const inspectorFlag = '--inspect=127.0.0.1:0';
 
