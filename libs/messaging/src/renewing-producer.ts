@@ -1,4 +1,5 @@
 import type { Kafka, Producer, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
+import { MessagingError } from './errors.js';
 
 /**
  * An idempotent producer replaced after a failed send. kafkajs keeps a
@@ -29,7 +30,9 @@ export class RenewingProducer {
   }
 
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    if (this.broken || !this.producer) await this.renew();
+    // Disconnected (the relay stopped): never opened again behind the caller's back.
+    if (!this.producer) throw new MessagingError('RELAY_FAILED', 'the producer is not connected');
+    if (this.broken) await this.renew();
     try {
       return await this.producer!.sendBatch(batch);
     } catch (error) {
@@ -44,10 +47,13 @@ export class RenewingProducer {
     await producer?.disconnect().catch(() => undefined);
   }
 
+  /** The new producer first: while the broker is down this throws and the old one stays, still broken. */
   private async renew(): Promise<void> {
-    await this.disconnect();
-    this.producer = await this.connected();
+    const next = await this.connected();
+    const old = this.producer;
+    this.producer = next;
     this.broken = false;
+    await old?.disconnect().catch(() => undefined);
     this.onRenewed();
   }
 

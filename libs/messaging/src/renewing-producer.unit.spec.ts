@@ -62,4 +62,14 @@ describe('RenewingProducer', () => {
     await producer.sendBatch(batch);
     assert.deepEqual(made.map((state) => [state.sends, state.disconnected]), [[1, true], [0, true], [1, false]]);
   });
+
+  it('given it was disconnected, then a send fails and opens no producer', async () => {
+    const { kafka, made } = fakeKafka({ failSends: [0] });
+    const producer = new RenewingProducer(kafka, {});
+    await producer.connect();
+    await assert.rejects(producer.sendBatch(batch));
+    await producer.disconnect();
+    await assert.rejects(producer.sendBatch(batch), /not connected/);
+    assert.equal(made.length, 1);
+  });
 });
