@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { PlatformSettings } from '../runner/services.ts';
+import { serviceEnv, type PlatformSettings } from '../runner/services.ts';
 
 const agreement = `
   SELECT o.id::text AS order_id, last.stream_version, last.type, v.status, v.version, listed.status AS listed_status,
@@ -44,7 +44,8 @@ export function disagreement(row: Row): string | undefined {
 }
 
 export async function readModelsAgree(settings: PlatformSettings, orderIds: string[], withinMs = 30_000): Promise<{ holds: boolean; detail: string }> {
-  const client = new pg.Client({ connectionString: `${settings.postgresUrl}/shopfront_order${settings.databaseSuffix}` });
+  // The order service's own database, named as the runner names it.
+  const client = new pg.Client({ connectionString: serviceEnv('order', settings).DATABASE_URL });
   await client.connect();
   try {
     for (const giveUpAt = Date.now() + withinMs; ; await sleep(500)) {

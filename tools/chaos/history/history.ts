@@ -116,7 +116,6 @@ export function asOrderStatus(value: unknown): OrderStatus | undefined {
   return value === 'PENDING' || value === 'CONFIRMED' || value === 'CANCELLED' ? value : undefined;
 }
 
-/** An answer that proves nothing either way: the request may or may not have taken effect. */
 /** An answer that leaves open whether the request took effect: none, or a 5xx other than a refusal before any work (`refused`). */
 export function isIndefinite(outcome: Outcome): boolean {
   if ('refused' in outcome && outcome.refused) return false;
