@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * What travels on the wire. `type` is a string literal, never a class name;
- * `schemaVersion` lets consumers upcast old shapes.
+ * `schemaVersion` names the data's shape: `parseMessage` upcasts an older one
+ * at the consumer's edge (ADR 0015), so handlers see only the current shape.
  */
 export const EnvelopeHeader = z.object({
   messageId: z.string().uuid(),

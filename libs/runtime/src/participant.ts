@@ -1,8 +1,9 @@
-import type { Causation, Message, MessageData, MessageType, Topic } from '@shopfront/contracts';
+import { Injectable } from '@nestjs/common';
+import { Topics, type Causation, type Message, type MessageData, type MessageType, type Topic } from '@shopfront/contracts';
 import { enqueue } from '@shopfront/messaging';
 import { lockKey } from '@shopfront/postgres';
 import type pg from 'pg';
-import { byType, type MessageOf, type TypeHandlers, type TypeRoutes } from './consumer.js';
+import { byType, Consumer, type ConsumerDeclaration, type MessageOf, type TypeHandlers, type TypeRoutes } from './consumer.js';
 
 /** The message types whose data names an order: what a participant's lock and replies hang on. */
 export type OrderMessageType = { [T in MessageType]: MessageData<T> extends { orderId: string } ? T : never }[MessageType];
@@ -44,4 +45,44 @@ export function participantHandlers<K extends OrderMessageType>({ lockFor, reply
   const commands = Object.entries(handlers) as [string, CommandHandler<OrderMessageType>][];
   // Each key keeps its own handler, so each route still gets only its own type (byType routes by key).
   return byType<K>(Object.fromEntries(commands.map(([type, handle]) => [type, carryOut(handle)])) as unknown as TypeHandlers<K>);
+}
+
+/** Which method carries out which command: `{ ReserveStock: 'reserve' }`. */
+export type CommandMethods = { readonly [T in OrderMessageType]?: string };
+
+/** The methods `C` names, each taking its own command: what a `@Participant` class must have. */
+export type ParticipantMethods<C extends CommandMethods> = {
+  [T in keyof C & OrderMessageType as C[T] & string]: CommandHandler<T>;
+};
+
+/** What `@Participant` declares: a consumer of one command topic that answers the saga. */
+export interface ParticipantDeclaration<C extends CommandMethods> extends Omit<ConsumerDeclaration, 'topics' | 'lingerMs'> {
+  topic: Topic;
+  /** The order's lock is `${lock}:${orderId}`, the same for every command of the participant. */
+  lock: string;
+  /** Each command, and the method that carries it out. */
+  commands: C;
+}
+
+/**
+ * Declares a saga participant in one place: its consumer group, the topic of its commands, the
+ * order's lock, and the method for each command. Each command then runs as `participantHandlers`
+ * says (lock, handle, reply on saga.replies, one transaction); the class is an injectable
+ * `@Consumer`, so listing it in the module's providers is its whole registration. A method missing
+ * or taking another command fails to compile.
+ */
+export function Participant<const C extends CommandMethods>({ topic, lock, commands, ...consumer }: ParticipantDeclaration<C>) {
+  return (target: abstract new (...args: never[]) => ParticipantMethods<C>): void => {
+    Injectable()(target);
+    Consumer({ ...consumer, topics: [topic] })(target);
+    Object.defineProperty(target.prototype, 'on', {
+      get(this: Record<string, CommandHandler<OrderMessageType>>): TypeRoutes {
+        const handlers = Object.fromEntries(Object.entries(commands).map(([type, method]) => [type, this[method as string]!.bind(this)]));
+        const routes = participantHandlers({ lockFor: (orderId) => `${lock}:${orderId}`, replyTo: Topics.sagaReplies, handlers: handlers as never });
+        // Built once per instance, on first use by the runtime.
+        Object.defineProperty(this, 'on', { value: routes });
+        return routes;
+      },
+    });
+  };
 }

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type pg from 'pg';
-import { participantHandlers } from './participant.js';
+import { consumerDeclarationOf, type MessageHandlerProvider, type MessageOf, type TypeRoutes } from './consumer.js';
+import { Participant, participantHandlers } from './participant.js';
 
 const delivery: Delivery = { topic: 'payment.commands', partition: 0, offset: '0', headers: {}, attempt: 1 };
 const orderId = randomUUID();
@@ -132,5 +133,55 @@ describe('participantHandlers', () => {
     participantHandlers<'CapturePayment'>({ lockFor, replyTo, handlers: { CapturePayment: async (message) => void message.data.card } });
     // @ts-expect-error a reply is a message, not its data
     participantHandlers<'CapturePayment'>({ lockFor, replyTo, handlers: { CapturePayment: async () => ({ orderId }) } });
+  });
+});
+
+/** A participant as services declare one: methods by command, the rest from the decorator. */
+@Participant({ name: 'payment.commands', topic: Topics.paymentCommands, lock: 'payment', commands: { CapturePayment: 'capture', VoidPayment: 'voidPayment' } })
+class PaymentCommands implements MessageHandlerProvider {
+  declare readonly on: TypeRoutes;
+  constructor(private readonly currency: string) {}
+
+  async capture(message: MessageOf<'CapturePayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message> {
+    await tx.query(`SELECT capture ${message.data.orderId}`);
+    return createMessage('PaymentCaptured', { orderId: message.data.orderId, amount: { amount: 1000, currency: this.currency } }, causation);
+  }
+
+  async voidPayment(message: MessageOf<'VoidPayment'>, tx: pg.PoolClient): Promise<undefined> {
+    await tx.query(`SELECT void ${message.data.orderId}`);
+  }
+}
+
+describe('@Participant', () => {
+  it('declares the consumer group of its topic, for the runtime to find among the providers', () => {
+    assert.deepEqual(consumerDeclarationOf(PaymentCommands), { name: 'payment.commands', topics: ['payment.commands'] });
+  });
+
+  it("routes each command to its method, bound to the instance, under the order's lock, and replies on saga.replies", async () => {
+    const commands = new PaymentCommands('EUR');
+    assert.deepEqual([...commands.on.handles].sort(), ['CapturePayment', 'VoidPayment']);
+    assert.equal(commands.on, commands.on, 'built once per instance');
+    const { statements, run } = recordingPool();
+    await run((tx) => commands.on.handle(capture, tx, delivery));
+    await run((tx) => commands.on.handle(voidPayment, tx, delivery));
+    assert.deepEqual(statements.map(said), [
+      'BEGIN', `lock payment:${orderId}`, `SELECT capture ${orderId}`, 'reply PaymentCaptured on saga.replies', 'COMMIT',
+      'BEGIN', `lock payment:${orderId}`, `SELECT void ${orderId}`, 'COMMIT',
+    ]);
+    assert.equal(outboxPayloads(statements)[0]?.causationId, capture.messageId);
+  });
+
+  it('refuses, at compile time, a command without its method and a method that takes another command', () => {
+    // @ts-expect-error no method `refund` on the class
+    @Participant({ name: 'x', topic: Topics.paymentCommands, lock: 'payment', commands: { RefundPayment: 'refund' } })
+    class MissingMethod {}
+    // @ts-expect-error `capture` takes CapturePayment, not VoidPayment
+    @Participant({ name: 'y', topic: Topics.paymentCommands, lock: 'payment', commands: { VoidPayment: 'capture' } })
+    class WrongCommand {
+      async capture(message: MessageOf<'CapturePayment'>): Promise<undefined> {
+        void message.data.orderId;
+      }
+    }
+    assert.ok(MissingMethod && WrongCommand);
   });
 });

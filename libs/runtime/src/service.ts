@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Provider, type Type } from '@nestjs/common';
 import { ServiceKitModule, startHttpService, type HttpServiceOptions, type ServiceKitOptions } from '@shopfront/http';
 import { createLogger, type Logger } from '@shopfront/observability';
 import type { Migration } from '@shopfront/postgres';
@@ -37,12 +37,42 @@ export function serviceImports(
   ];
 }
 
+/** What makes one service's module its own: its controllers and providers, and how its imports differ. */
+export interface ServiceParts extends ServiceImportOptions {
+  controllers?: Type[];
+  providers: Provider[];
+}
+
+/** A service's Nest module, as runService and the tests take it: built from its config and logger. */
+export interface ServiceModule<Config> {
+  register(config: Config, logger: Logger): DynamicModule;
+}
+
+/**
+ * Declares a service's module once: `parts` lists what is the service's own, and every
+ * service's module gets the same imports (serviceImports) around it. Nest wants a class per
+ * module; one named after the service is made here, so no service writes that class again.
+ */
+export function serviceModule<Config extends ConnectionsConfig & Pick<ServiceBaseConfig, 'CHAOS_ENABLED'>>(
+  service: string,
+  parts: (config: Config) => ServiceParts,
+): ServiceModule<Config> {
+  const module = { [`${service}Module`]: class {} }[`${service}Module`]!;
+  Module({})(module);
+  return {
+    register(config, logger) {
+      const { controllers = [], providers, kit, runtime } = parts(config);
+      return { module, imports: serviceImports(service, config, logger, { kit, runtime }), controllers, providers };
+    },
+  };
+}
+
 export interface ServiceDefinition<Config extends ServiceBaseConfig> extends Partial<Pick<HttpServiceOptions, 'access' | 'bodyLimit' | 'configure'>> {
   /** Names the logger, the process metrics and the start line. */
   name: string;
   config: Config;
-  /** The service's Nest module, built from its config and logger. */
-  module: { register(config: Config, logger: Logger): DynamicModule };
+  /** The service's Nest module, built from its config and logger (serviceModule). */
+  module: ServiceModule<Config>;
   port: number;
   /** The service's own migrations folder: `new URL('../migrations', import.meta.url)` from its main.ts. */
   migrations: URL;

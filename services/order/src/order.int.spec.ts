@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
 import { withTransaction } from '@shopfront/postgres';
 import { aTokenizedCard, callService, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
-import { executeOnOrder } from './app/order-commands.js';
+import { executeOnOrder } from './app/order-commands.consumer.js';
 import { reannounceStrandedOrders } from './app/stranded-orders.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';

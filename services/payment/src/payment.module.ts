@@ -1,29 +1,19 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { Logger } from '@shopfront/observability';
-import { serviceImports } from '@shopfront/runtime';
+import { serviceModule } from '@shopfront/runtime';
 import { PaymentCommandsConsumer } from './app/payment-commands.consumer.js';
-import { PAYMENT_STORE } from './app/ports.js';
+import { CARD_PROVIDER, PAYMENT_STORE } from './app/ports.js';
 import type { PaymentConfig } from './config.js';
-import { CARD_PROVIDER } from './domain/card-provider.js';
 import { CARD_PRIVATE_KEY, CardVault } from './infra/card-vault.js';
 import { PaymentsController } from './infra/payments.controller.js';
 import { postgresPaymentStore } from './infra/payments.repository.js';
 import { SimulatedCardProvider } from './infra/simulated-card-provider.js';
 
-@Module({})
-export class PaymentModule {
-  static register(config: PaymentConfig, logger: Logger): DynamicModule {
-    return {
-      module: PaymentModule,
-      imports: serviceImports('payment', config, logger),
-      controllers: [PaymentsController],
-      providers: [
-        PaymentCommandsConsumer,
-        CardVault,
-        { provide: CARD_PRIVATE_KEY, useValue: config.CARD_PRIVATE_KEY },
-        { provide: CARD_PROVIDER, useClass: SimulatedCardProvider },
-        { provide: PAYMENT_STORE, useValue: postgresPaymentStore },
-      ],
-    };
-  }
-}
+export const PaymentModule = serviceModule('payment', (config: PaymentConfig) => ({
+  controllers: [PaymentsController],
+  providers: [
+    PaymentCommandsConsumer,
+    CardVault,
+    { provide: CARD_PRIVATE_KEY, useValue: config.CARD_PRIVATE_KEY },
+    { provide: CARD_PROVIDER, useClass: SimulatedCardProvider },
+    { provide: PAYMENT_STORE, useValue: postgresPaymentStore },
+  ],
+}));

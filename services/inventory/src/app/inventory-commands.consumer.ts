@@ -1,29 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { assertNever, createMessage, Topics, type Causation, type Message } from '@shopfront/contracts';
 import type { Logger } from '@shopfront/observability';
-import { Consumer, LOGGER, participantHandlers, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
+import { LOGGER, Participant, type MessageHandlerProvider, type MessageOf, type TypeRoutes } from '@shopfront/runtime';
 import type pg from 'pg';
 import { quantitiesBySku, releaseStock, reserveStock } from '../domain/stock.js';
 import { STOCK_STORE, type StockStore } from './ports.js';
 import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js';
 
 /** Carries out the orchestrator's stock commands, each under the order's reservation lock, and answers on saga.replies. */
-@Injectable()
-@Consumer({ name: 'inventory.commands', topics: [Topics.inventoryCommands] })
+@Participant({ name: 'inventory.commands', topic: Topics.inventoryCommands, lock: 'reservation', commands: { ReserveStock: 'reserve', ReleaseStock: 'release' } })
 export class InventoryCommandsConsumer implements MessageHandlerProvider {
-  readonly on = participantHandlers<'ReserveStock' | 'ReleaseStock'>({
-    lockFor: (orderId) => `reservation:${orderId}`,
-    replyTo: Topics.sagaReplies,
-    handlers: {
-      ReserveStock: (message, tx, causation) => this.reserve(message, tx, causation),
-      ReleaseStock: (message, tx, causation) => this.release(message, tx, causation),
-    },
-  });
+  declare readonly on: TypeRoutes; // built by @Participant
 
-  constructor(
-    @Inject(STOCK_STORE) private readonly stock: StockStore,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  constructor(@Inject(STOCK_STORE) private readonly stock: StockStore, @Inject(LOGGER) private readonly logger: Logger) {}
 
   openBatch(messages: Message[], tx: pg.PoolClient): Promise<void> {
     return openStockBatch(this.stock, tx, messages);
@@ -33,7 +22,7 @@ export class InventoryCommandsConsumer implements MessageHandlerProvider {
     return closeStockBatch(tx);
   }
 
-  private async reserve(message: MessageOf<'ReserveStock'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+  async reserve(message: MessageOf<'ReserveStock'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
     const { orderId } = message.data;
     const existing = await this.stock.findReservation(tx, orderId);
     const stock = await this.stock.lockStock(tx, [...quantitiesBySku(message.data.items).keys()]);
@@ -58,7 +47,7 @@ export class InventoryCommandsConsumer implements MessageHandlerProvider {
     }
   }
 
-  private async release(message: MessageOf<'ReleaseStock'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+  async release(message: MessageOf<'ReleaseStock'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
     const { orderId } = message.data;
     const existing = await this.stock.findReservation(tx, orderId);
     const stock = await this.stock.lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);

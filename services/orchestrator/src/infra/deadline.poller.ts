@@ -3,7 +3,7 @@ import type { Logger } from '@shopfront/observability';
 import { PollPause, withTransaction } from '@shopfront/postgres';
 import { LOGGER, PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
-import { AdvanceSaga } from '../app/advance-saga.js';
+import { AdvanceSaga } from '../app/saga-inputs.consumer.js';
 import { SAGA_SETTINGS, type SagaSettings } from '../app/settings.js';
 import { claimDueSagas, nextDeadlineInMs, postponeDeadline } from './sagas.repository.js';
 

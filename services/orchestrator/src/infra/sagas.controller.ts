@@ -4,7 +4,7 @@ import { withTransaction } from '@shopfront/postgres';
 import { PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
 import { z } from 'zod';
-import { AdvanceSaga } from '../app/advance-saga.js';
+import { AdvanceSaga } from '../app/saga-inputs.consumer.js';
 import type { StoredSaga } from '../app/ports.js';
 import { isTerminal, sagaSteps } from '../domain/saga.js';
 import { findSaga, listSagas, postponeDeadline, readLog } from './sagas.repository.js';

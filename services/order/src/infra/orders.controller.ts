@@ -5,7 +5,7 @@ import { PG_POOL } from '@shopfront/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { cancelByCustomer, placeNewOrder } from '../app/order-commands.js';
+import { cancelByCustomer, placeNewOrder } from '../app/order-commands.consumer.js';
 import { ORDER_READ_MODELS, type OrderReadModels } from '../app/ports.js';
 import { OrderError } from '../domain/order.js';
 import { listClientOrders } from './client-orders.projection.js';

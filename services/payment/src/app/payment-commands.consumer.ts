@@ -1,11 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { assertNever, createMessage, Topics, type Causation, type Message } from '@shopfront/contracts';
 import type { Logger } from '@shopfront/observability';
-import { Consumer, LOGGER, participantHandlers, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
+import { LOGGER, Participant, type MessageHandlerProvider, type MessageOf, type TypeRoutes } from '@shopfront/runtime';
 import type pg from 'pg';
-import { CARD_PROVIDER, idempotencyKey, type CardProvider } from '../domain/card-provider.js';
-import { decideAuthorize, decideCapture, decideRefund, decideVoid, recordAuthorization, type Payment } from '../domain/payment.js';
-import { PAYMENT_STORE, type PaymentStore } from './ports.js';
+import {
+  decideAuthorize,
+  decideCapture,
+  decideRefund,
+  decideVoid,
+  idempotencyKey,
+  recordAuthorization,
+  type Payment,
+  type ProviderCall,
+  type Settlement,
+} from '../domain/payment.js';
+import { CARD_PROVIDER, PAYMENT_STORE, type CardProvider, type PaymentStore } from './ports.js';
 
 /**
  * Carries out the orchestrator's payment commands, each under the order's
@@ -14,19 +23,14 @@ import { PAYMENT_STORE, type PaymentStore } from './ports.js';
  * back after the call, the retry reaches the provider with the same idempotency
  * key and gets the first answer instead of a second charge.
  */
-@Injectable()
-@Consumer({ name: 'payment.commands', topics: [Topics.paymentCommands] })
+@Participant({
+  name: 'payment.commands',
+  topic: Topics.paymentCommands,
+  lock: 'payment',
+  commands: { AuthorizePayment: 'authorize', CapturePayment: 'capture', VoidPayment: 'voidPayment', RefundPayment: 'refund' },
+})
 export class PaymentCommandsConsumer implements MessageHandlerProvider {
-  readonly on = participantHandlers<PaymentCommandType>({
-    lockFor: (orderId) => `payment:${orderId}`,
-    replyTo: Topics.sagaReplies,
-    handlers: {
-      AuthorizePayment: (message, tx, causation) => this.authorize(message, tx, causation),
-      CapturePayment: (message, tx, causation) => this.capture(message, tx, causation),
-      VoidPayment: (message, tx, causation) => this.voidPayment(message, tx, causation),
-      RefundPayment: (message, tx, causation) => this.refund(message, tx, causation),
-    },
-  });
+  declare readonly on: TypeRoutes; // built by @Participant
 
   constructor(
     @Inject(PAYMENT_STORE) private readonly payments: PaymentStore,
@@ -34,13 +38,11 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  private async authorize(message: MessageOf<'AuthorizePayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
-    const { orderId } = message.data;
-    const existing = await this.payments.findPayment(tx, orderId);
-    const decision = decideAuthorize(existing);
+  async authorize(message: MessageOf<'AuthorizePayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+    const { orderId, amount, card } = message.data;
+    const decision = decideAuthorize(await this.payments.findPayment(tx, orderId));
     switch (decision.kind) {
       case 'askProvider': {
-        const { amount, card } = message.data;
         const payment = recordAuthorization(orderId, amount, await this.provider.authorize(idempotencyKey(orderId, 'authorize'), card.token, amount.amount));
         await this.payments.savePayment(tx, payment);
         return authorizationAnswer(payment, causation);
@@ -55,74 +57,57 @@ export class PaymentCommandsConsumer implements MessageHandlerProvider {
     }
   }
 
-  private async capture(message: MessageOf<'CapturePayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
-    const { orderId } = message.data;
-    const existing = await this.payments.findPayment(tx, orderId);
-    const decision = decideCapture(existing, orderId);
-    switch (decision.kind) {
-      case 'capture':
-        await this.provider.capture(idempotencyKey(orderId, 'capture'), decision.payment.capturedAmount);
-        await this.payments.savePayment(tx, decision.payment);
-        return createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation);
-      case 'alreadyCaptured':
-        return createMessage('PaymentCaptured', { orderId, amount: captured(decision.payment) }, causation);
+  async capture(message: MessageOf<'CapturePayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+    const payment = await this.settle(tx, message, decideCapture);
+    return payment && createMessage('PaymentCaptured', { orderId: payment.orderId, amount: { amount: payment.capturedAmount, currency: payment.currency } }, causation);
+  }
+
+  async voidPayment(message: MessageOf<'VoidPayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+    const payment = await this.settle(tx, message, decideVoid);
+    return payment && createMessage('PaymentVoided', { orderId: payment.orderId }, causation);
+  }
+
+  async refund(message: MessageOf<'RefundPayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+    const payment = await this.settle(tx, message, decideRefund);
+    return payment && createMessage('PaymentRefunded', { orderId: payment.orderId, amount: { amount: payment.refundedAmount, currency: payment.currency } }, causation);
+  }
+
+  /** Carries out a settlement: the provider call it needs, then the payment saved; undefined when there is nothing to answer. */
+  private async settle(
+    tx: pg.PoolClient,
+    { type, data: { orderId } }: MessageOf<'CapturePayment' | 'VoidPayment' | 'RefundPayment'>,
+    decide: (existing: Payment | undefined, orderId: string) => Settlement,
+  ): Promise<Payment | undefined> {
+    const settlement = decide(await this.payments.findPayment(tx, orderId), orderId);
+    switch (settlement.kind) {
+      case 'changed':
+        if (settlement.call) await this.call(orderId, settlement.call);
+        await this.payments.savePayment(tx, settlement.payment);
+        return settlement.payment;
+      case 'unchanged':
+        return settlement.payment;
       case 'compensatedBefore':
-        this.logger.info({ orderId }, 'capture arrived after its compensation; nothing taken');
-        return;
+        this.logger.info({ orderId, command: type }, 'command arrived after its compensation; nothing taken');
+        return undefined;
       default:
-        return assertNever(decision);
+        return assertNever(settlement);
     }
   }
 
-  private async voidPayment(message: MessageOf<'VoidPayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
-    const { orderId } = message.data;
-    const existing = await this.payments.findPayment(tx, orderId);
-    const decision = decideVoid(existing, orderId);
-    switch (decision.kind) {
-      case 'void':
-        await this.provider.void(idempotencyKey(orderId, 'void'));
-        await this.payments.savePayment(tx, decision.payment);
-        break;
-      case 'tombstone':
-        await this.payments.savePayment(tx, decision.payment);
-        break;
-      case 'nothingToVoid':
-        break;
-      default:
-        return assertNever(decision);
-    }
-    return createMessage('PaymentVoided', { orderId }, causation);
-  }
-
-  private async refund(message: MessageOf<'RefundPayment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
-    const { orderId } = message.data;
-    const existing = await this.payments.findPayment(tx, orderId);
-    const decision = decideRefund(existing, orderId);
-    switch (decision.kind) {
+  private call(orderId: string, call: ProviderCall): Promise<void> {
+    const key = idempotencyKey(orderId, call.operation);
+    switch (call.operation) {
+      case 'capture':
+        return this.provider.capture(key, call.amount);
       case 'refund':
-        await this.provider.refund(idempotencyKey(orderId, 'refund'), decision.payment.refundedAmount);
-        await this.payments.savePayment(tx, decision.payment);
-        break;
-      case 'voidInstead':
-        await this.provider.void(idempotencyKey(orderId, 'void'));
-        await this.payments.savePayment(tx, decision.payment);
-        break;
-      case 'tombstone':
-        await this.payments.savePayment(tx, decision.payment);
-        break;
-      case 'nothingToRefund':
-        break;
+        return this.provider.refund(key, call.amount);
+      case 'void':
+        return this.provider.void(key);
       default:
-        return assertNever(decision);
+        return assertNever(call);
     }
-    const { refundedAmount, currency } = decision.payment;
-    return createMessage('PaymentRefunded', { orderId, amount: { amount: refundedAmount, currency } }, causation);
   }
 }
-
-type PaymentCommandType = 'AuthorizePayment' | 'CapturePayment' | 'VoidPayment' | 'RefundPayment';
-
-const captured = (payment: Payment) => ({ amount: payment.capturedAmount, currency: payment.currency });
 
 function authorizationAnswer(payment: Payment, causation: Causation): Message {
   const { orderId } = payment;
@@ -130,4 +115,3 @@ function authorizationAnswer(payment: Payment, causation: Causation): Message {
     ? createMessage('PaymentDeclined', { orderId, reason: payment.declineReason ?? 'PAYMENT_DECLINED' }, causation)
     : createMessage('PaymentAuthorized', { orderId, amount: { amount: payment.authorizedAmount, currency: payment.currency } }, causation);
 }
-

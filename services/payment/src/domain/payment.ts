@@ -15,6 +15,12 @@ export interface Payment {
   refundedAmount: number;
 }
 
+/** What the card provider is asked to do; each happens at most once per order (`idempotencyKey`). */
+export type ProviderOperation = 'authorize' | 'capture' | 'void' | 'refund';
+
+/** One key per order and operation: the provider answers a repeated key with its first answer. */
+export const idempotencyKey = (orderId: string, operation: ProviderOperation): string => `${orderId}:${operation}`;
+
 /** What the card provider answered for an authorization. */
 export type AuthorizationResult = { approved: true } | { approved: false; reason: DeclineReason };
 
@@ -44,18 +50,28 @@ export function recordAuthorization(orderId: string, amount: Money, result: Auth
   };
 }
 
-export type CaptureDecision = { kind: 'capture'; payment: Payment } | { kind: 'alreadyCaptured'; payment: Payment } | { kind: 'compensatedBefore' };
+/** A call to the provider a settlement needs, made under the order's key for its operation. */
+export type ProviderCall = { operation: 'capture' | 'refund'; amount: number } | { operation: 'void' };
+
+/**
+ * What a capture, void or refund comes to: the payment as it is to be saved,
+ * after the provider call if there is one (`changed`); as it stands
+ * (`unchanged`: a repeat, or nothing to do); or nothing at all, because its
+ * compensation overtook it (`compensatedBefore`). Either way but the last, the
+ * answer is read from `payment`.
+ */
+export type Settlement = { kind: 'changed'; payment: Payment; call: ProviderCall | null } | { kind: 'unchanged'; payment: Payment } | { kind: 'compensatedBefore' };
 
 /**
  * Capturing takes what was authorized, once. After a void or refund (a
  * re-sent capture that its compensation overtook) it takes nothing.
  */
-export function decideCapture(existing: Payment | undefined, orderId: string): CaptureDecision {
+export function decideCapture(existing: Payment | undefined, orderId: string): Settlement {
   switch (existing?.status) {
     case 'AUTHORIZED':
-      return { kind: 'capture', payment: { ...existing, status: 'CAPTURED', capturedAmount: existing.authorizedAmount } };
+      return { kind: 'changed', payment: { ...existing, status: 'CAPTURED', capturedAmount: existing.authorizedAmount }, call: { operation: 'capture', amount: existing.authorizedAmount } };
     case 'CAPTURED':
-      return { kind: 'alreadyCaptured', payment: existing };
+      return { kind: 'unchanged', payment: existing };
     case 'VOIDED':
     case 'REFUNDED':
       return { kind: 'compensatedBefore' };
@@ -65,36 +81,30 @@ export function decideCapture(existing: Payment | undefined, orderId: string): C
   }
 }
 
-export type VoidDecision = { kind: 'void'; payment: Payment } | { kind: 'nothingToVoid'; payment: Payment } | { kind: 'tombstone'; payment: Payment };
-
 /**
  * Voiding releases an authorization. It always answers, so compensations
  * complete: a declined, captured (left to its refund) or already voided
  * payment is left as it is; with nothing yet, a tombstone makes a late
  * authorization charge nothing.
  */
-export function decideVoid(existing: Payment | undefined, orderId: string): VoidDecision {
-  if (!existing) return { kind: 'tombstone', payment: tombstone(orderId) };
-  if (existing.status === 'AUTHORIZED') return { kind: 'void', payment: { ...existing, status: 'VOIDED' } };
-  return { kind: 'nothingToVoid', payment: existing };
+export function decideVoid(existing: Payment | undefined, orderId: string): Settlement {
+  if (!existing) return { kind: 'changed', payment: tombstone(orderId), call: null };
+  if (existing.status === 'AUTHORIZED') return { kind: 'changed', payment: { ...existing, status: 'VOIDED' }, call: { operation: 'void' } };
+  return { kind: 'unchanged', payment: existing };
 }
-
-export type RefundDecision =
-  | { kind: 'refund'; payment: Payment }
-  | { kind: 'voidInstead'; payment: Payment }
-  | { kind: 'nothingToRefund'; payment: Payment }
-  | { kind: 'tombstone'; payment: Payment };
 
 /**
  * Refunding returns everything captured, once. A refund for a capture that
  * never happened (it timed out) voids the authorization instead, so a late
  * capture takes nothing; with nothing yet, a tombstone.
  */
-export function decideRefund(existing: Payment | undefined, orderId: string): RefundDecision {
-  if (!existing) return { kind: 'tombstone', payment: tombstone(orderId) };
-  if (existing.status === 'CAPTURED') return { kind: 'refund', payment: { ...existing, status: 'REFUNDED', refundedAmount: existing.capturedAmount } };
-  if (existing.status === 'AUTHORIZED') return { kind: 'voidInstead', payment: { ...existing, status: 'VOIDED' } };
-  return { kind: 'nothingToRefund', payment: existing };
+export function decideRefund(existing: Payment | undefined, orderId: string): Settlement {
+  if (!existing) return { kind: 'changed', payment: tombstone(orderId), call: null };
+  if (existing.status === 'CAPTURED') {
+    return { kind: 'changed', payment: { ...existing, status: 'REFUNDED', refundedAmount: existing.capturedAmount }, call: { operation: 'refund', amount: existing.capturedAmount } };
+  }
+  if (existing.status === 'AUTHORIZED') return { kind: 'changed', payment: { ...existing, status: 'VOIDED' }, call: { operation: 'void' } };
+  return { kind: 'unchanged', payment: existing };
 }
 
 /** Compensation commands carry no amount: a tombstone holds none, in the platform's currency. */

@@ -3,9 +3,9 @@ import { FaultInjector } from '@shopfront/http';
 import { TransientError } from '@shopfront/messaging';
 import { PG_POOL } from '@shopfront/runtime';
 import type pg from 'pg';
-import type { CardProvider, ProviderOperation } from '../domain/card-provider.js';
+import type { CardProvider } from '../app/ports.js';
 import { PaymentError } from '../domain/errors.js';
-import type { AuthorizationResult } from '../domain/payment.js';
+import type { AuthorizationResult, ProviderOperation } from '../domain/payment.js';
 import { CardVault } from './card-vault.js';
 import { cardVerdict } from './test-cards.js';
 

@@ -1,31 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { assertNever, createMessage, Topics, type Causation, type Message } from '@shopfront/contracts';
-import { Consumer, LOGGER, participantHandlers, type MessageHandlerProvider, type MessageOf } from '@shopfront/runtime';
 import type { Logger } from '@shopfront/observability';
+import { LOGGER, Participant, type MessageHandlerProvider, type MessageOf, type TypeRoutes } from '@shopfront/runtime';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { cancelShipment, scheduleShipment } from '../domain/shipment.js';
 import { SHIPMENT_STORE, type ShipmentStore } from './ports.js';
 
 /** Carries out the orchestrator's shipping commands, each under the order's shipment lock, and answers on saga.replies. */
-@Injectable()
-@Consumer({ name: 'shipping.commands', topics: [Topics.shippingCommands] })
+@Participant({ name: 'shipping.commands', topic: Topics.shippingCommands, lock: 'shipment', commands: { ScheduleShipment: 'schedule', CancelShipment: 'cancel' } })
 export class ShippingCommandsConsumer implements MessageHandlerProvider {
-  readonly on = participantHandlers<'ScheduleShipment' | 'CancelShipment'>({
-    lockFor: (orderId) => `shipment:${orderId}`,
-    replyTo: Topics.sagaReplies,
-    handlers: {
-      ScheduleShipment: (message, tx, causation) => this.schedule(message, tx, causation),
-      CancelShipment: (message, tx, causation) => this.cancel(message, tx, causation),
-    },
-  });
+  declare readonly on: TypeRoutes; // built by @Participant
 
-  constructor(
-    @Inject(SHIPMENT_STORE) private readonly shipments: ShipmentStore,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  constructor(@Inject(SHIPMENT_STORE) private readonly shipments: ShipmentStore, @Inject(LOGGER) private readonly logger: Logger) {}
 
-  private async schedule(message: MessageOf<'ScheduleShipment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+  async schedule(message: MessageOf<'ScheduleShipment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
     const existing = await this.shipments.findShipmentForUpdate(tx, message.data.orderId);
     const outcome = scheduleShipment(existing, message.data, randomUUID());
     switch (outcome.kind) {
@@ -44,7 +33,7 @@ export class ShippingCommandsConsumer implements MessageHandlerProvider {
     }
   }
 
-  private async cancel(message: MessageOf<'CancelShipment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
+  async cancel(message: MessageOf<'CancelShipment'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
     const existing = await this.shipments.findShipmentForUpdate(tx, message.data.orderId);
     await this.shipments.saveShipment(tx, cancelShipment(existing, message.data.orderId, randomUUID()));
     return createMessage('ShipmentCancelled', { orderId: message.data.orderId }, causation);

@@ -1,15 +1,18 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { createMessage, messageSchemas, Topics, type PlaceOrderCommand } from '@shopfront/contracts';
 import { appendToStream, fold, readStream } from '@shopfront/event-store';
 import { enqueue } from '@shopfront/messaging';
 import { lockKey, withTransaction, type Pool, type Sql } from '@shopfront/postgres';
+import { byType, Consumer, type MessageHandlerProvider } from '@shopfront/runtime';
 import { randomUUID } from 'node:crypto';
-import { evolve, initialOrder, OrderError, placeOrder, priceLines, requestCancellation, streamIdOf, type Order, type OrderEvent } from '../domain/order.js';
+import { cancelOrder, confirmOrder, evolve, initialOrder, OrderError, placeOrder, priceLines, requestCancellation, streamIdOf, type Order, type OrderEvent } from '../domain/order.js';
 import { orderUpcasters } from '../domain/upcasters.js';
-import type { OrderReadModels, OrderView } from './ports.js';
+import { ORDER_READ_MODELS, type OrderReadModels, type OrderView } from './ports.js';
 
 /*
- * The order's commands: the customer's (place, cancel) from the HTTP API, and
- * the saga's verdicts (order-verdicts.consumer.ts), all through executeOnOrder.
+ * Every command on an order, all carried out by executeOnOrder: the customer's
+ * (place, cancel) from the HTTP API (infra/orders.controller.ts), and the
+ * saga's verdicts (confirm, cancel) consumed from order.commands.
  */
 
 /**
@@ -77,4 +80,17 @@ export async function executeOnOrder(readModels: OrderReadModels, tx: Sql, order
   );
   await readModels.projectOrder(tx, fold(evolve, order, decided), recorded);
   await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
+}
+
+/** The orchestrator's verdicts on order.commands: confirm, or cancel with a reason; each in the batch's transaction. */
+@Injectable()
+@Consumer({ name: 'order.commands', topics: [Topics.orderCommands] })
+export class OrderCommandsConsumer implements MessageHandlerProvider {
+  readonly on = byType<'ConfirmOrder' | 'CancelOrder'>({
+    ConfirmOrder: ({ data: { orderId }, messageId }, tx) => executeOnOrder(this.readModels, tx, orderId, (order) => confirmOrder(order, orderId), { causationId: messageId }),
+    CancelOrder: ({ data: { orderId, reason }, messageId }, tx) =>
+      executeOnOrder(this.readModels, tx, orderId, (order) => cancelOrder(order, orderId, reason), { causationId: messageId }),
+  });
+
+  constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
 }
