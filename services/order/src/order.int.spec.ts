@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
 import { withTransaction } from '@shopfront/postgres';
 import { aTokenizedCard, callService, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
-import { executeOnOrder } from './app/order-commands.consumer.js';
+import { OrderCommands } from './app/order-commands.consumer.js';
 import { reannounceStrandedOrders } from './app/stranded-orders.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
@@ -20,6 +20,8 @@ import { postgresOrderReadModels as readModels } from './infra/read-models.js';
 import { OrderModule } from './order.module.js';
 
 let db: TestDatabase;
+/** The order's commands on the test's own database, as the service runs them. */
+const commands = () => new OrderCommands(db.pool, readModels);
 let service: ServiceUnderTest | undefined;
 let base: string;
 
@@ -100,8 +102,8 @@ describe('the client_orders projection', () => {
     for (let i = 0; i < 1_000; i++) {
       const orderId = randomUUID();
       await withTransaction(db.pool, async (tx) => {
-        await executeOnOrder(readModels, tx, orderId, (order) => placeOrder(order, { orderId, clientId: `client-${i % 3}`, customerId: `cust-${i % 7}`, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null });
-        await executeOnOrder(readModels, tx, orderId, (order) => (i % 4 === 0 ? cancelOrder(order, orderId, 'PAYMENT_DECLINED') : confirmOrder(order, orderId)), { causationId: null });
+        await commands().execute(tx, orderId, (order) => placeOrder(order, { orderId, clientId: `client-${i % 3}`, customerId: `cust-${i % 7}`, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null });
+        await commands().execute(tx, orderId, (order) => (i % 4 === 0 ? cancelOrder(order, orderId, 'PAYMENT_DECLINED') : confirmOrder(order, orderId)), { causationId: null });
       });
     }
     while ((await applyBatch(db.pool, clientOrders)) > 0);
@@ -120,7 +122,7 @@ describe('orders stranded in PENDING', () => {
   const placeDirectly = async () => {
     const orderId = randomUUID();
     await withTransaction(db.pool, (tx) =>
-      executeOnOrder(readModels, tx, orderId, (order) => placeOrder(order, { orderId, clientId: 'client-1', customerId: 'cust-1', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null }),
+      commands().execute(tx, orderId, (order) => placeOrder(order, { orderId, clientId: 'client-1', customerId: 'cust-1', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } }], total: { amount: 1999, currency: 'EUR' }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress }), { causationId: null }),
     );
     return orderId;
   };
@@ -132,7 +134,7 @@ describe('orders stranded in PENDING', () => {
     const stranded = await placeDirectly();
     await placeDirectly(); // recent: too young to be re-announced
     const settled = await placeDirectly();
-    await withTransaction(db.pool, (tx) => executeOnOrder(readModels, tx, settled, (order) => confirmOrder(order, settled), { causationId: null }));
+    await withTransaction(db.pool, (tx) => commands().execute(tx, settled, (order) => confirmOrder(order, settled), { causationId: null }));
     await ageBy([stranded, settled], 'updated_at');
     const original = await db.pool.query<{ message_id: string }>(`SELECT message_id FROM events WHERE stream_id = $1 AND type = 'OrderPlaced'`, [`order-${stranded}`]);
 

@@ -1,6 +1,6 @@
 import { serviceModule } from '@shopfront/runtime';
 import { CatalogUpdatesConsumer } from './app/catalog-updates.consumer.js';
-import { OrderCommandsConsumer } from './app/order-commands.consumer.js';
+import { OrderCommands, OrderCommandsConsumer } from './app/order-commands.consumer.js';
 import { ORDER_READ_MODELS } from './app/ports.js';
 import { SagaStepsConsumer } from './app/saga-steps.consumer.js';
 import { STRANDED_ORDERS_SETTINGS, StrandedOrderSweep, type StrandedOrdersSettings } from './app/stranded-orders.js';
@@ -14,6 +14,7 @@ export const OrderModule = serviceModule('order', (config: OrderConfig) => ({
   controllers: [OrdersController],
   providers: [
     { provide: ORDER_READ_MODELS, useValue: postgresOrderReadModels },
+    OrderCommands,
     OrderCommandsConsumer,
     SagaStepsConsumer,
     CatalogUpdatesConsumer,

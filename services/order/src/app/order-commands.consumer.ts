@@ -3,45 +3,17 @@ import { createMessage, messageSchemas, Topics, type PlaceOrderCommand } from '@
 import { appendToStream, fold, readStream } from '@shopfront/event-store';
 import { enqueue } from '@shopfront/messaging';
 import { lockKey, withTransaction, type Pool, type Sql } from '@shopfront/postgres';
-import { byType, Consumer, type MessageHandlerProvider } from '@shopfront/runtime';
+import { byType, Consumer, PG_POOL, type MessageHandlerProvider } from '@shopfront/runtime';
 import { randomUUID } from 'node:crypto';
 import { cancelOrder, confirmOrder, evolve, initialOrder, OrderError, placeOrder, priceLines, requestCancellation, streamIdOf, type Order, type OrderEvent } from '../domain/order.js';
 import { orderUpcasters } from '../domain/upcasters.js';
 import { ORDER_READ_MODELS, type OrderReadModels, type OrderView } from './ports.js';
 
 /*
- * Every command on an order, all carried out by executeOnOrder: the customer's
- * (place, cancel) from the HTTP API (infra/orders.controller.ts), and the
- * saga's verdicts (confirm, cancel) consumed from order.commands.
+ * Every command on an order, all carried out by OrderCommands.execute: the
+ * customer's (place, cancel) from the HTTP API (infra/orders.controller.ts), and
+ * the saga's verdicts (confirm, cancel) consumed from order.commands.
  */
-
-/**
- * Places an order. `orderId` may be chosen by the caller (the gateway derives
- * it from the idempotency key): placing it again answers the existing order
- * for the same client instead of creating a second one.
- */
-export async function placeNewOrder(readModels: OrderReadModels, pool: Pool, clientId: string, request: PlaceOrderCommand, orderId: string = randomUUID()): Promise<OrderView> {
-  return withTransaction(pool, async (tx) => {
-    const { items, total } = priceLines(request.items, await readModels.catalogPrices(tx, request.items.map((item) => item.sku)));
-    // Decided under the order's lock: concurrent retries with one id make one order.
-    await executeOnOrder(
-      readModels,
-      tx,
-      orderId,
-      (order) => placeOrder(order, { orderId, clientId, customerId: request.customerId, items, total, payment: request.payment, shippingAddress: request.shippingAddress }),
-      { causationId: null, clientId },
-    );
-    return (await readModels.findOrderView(tx, clientId, orderId))!;
-  });
-}
-
-/** A customer's cancellation: recorded now, carried out by the saga's compensations. */
-export async function cancelByCustomer(readModels: OrderReadModels, pool: Pool, clientId: string, orderId: string): Promise<void> {
-  await withTransaction(pool, async (tx) => {
-    if (!(await readModels.findOrderView(tx, clientId, orderId))) throw new OrderError('NOT_FOUND', `no order ${orderId}`);
-    await executeOnOrder(readModels, tx, orderId, (order) => requestCancellation(order, orderId), { causationId: null, clientId });
-  });
-}
 
 export interface CommandContext {
   /** The message or request that caused this command. */
@@ -49,37 +21,67 @@ export interface CommandContext {
   clientId?: string;
 }
 
-/**
- * The one way an order changes: lock it, read its stream, let the domain
- * decide, then in the caller's transaction append the new events, update the
- * inline read model, and put each event on order.events through the outbox
- * under the same id. The read models are the caller's to pass, as it passes
- * the transaction.
- */
-export async function executeOnOrder(readModels: OrderReadModels, tx: Sql, orderId: string, decide: (order: Order) => OrderEvent[], context: CommandContext): Promise<void> {
-  const streamId = streamIdOf(orderId);
-  // The order's one concurrency guard (see domain/order.ts): held until the transaction ends, before the read.
-  await lockKey(tx, streamId);
-  const { version, events } = await readStream<OrderEvent>(tx, streamId, { upcasters: orderUpcasters });
-  const order = fold(evolve, initialOrder(), events as OrderEvent[]);
-  const decided = decide(order);
-  if (decided.length === 0) return;
-  const messages = decided.map((event) => createMessage(event.type, event.data as never, { correlationId: orderId, causationId: context.causationId }));
-  const recorded = await appendToStream<OrderEvent>(
-    tx,
-    streamId,
-    // The store checks the version just read. Under the lock it always matches: a conflict would be a writer that skipped the lock, a bug, so nothing retries it.
-    version === 0 ? 'no_stream' : version,
-    decided.map((event, i) => ({
-      type: event.type,
-      data: event.data,
-      schemaVersion: messageSchemas[event.type].version,
-      messageId: messages[i]!.messageId,
-      metadata: { correlationId: orderId, causationId: context.causationId, clientId: context.clientId },
-    })),
-  );
-  await readModels.projectOrder(tx, fold(evolve, order, decided), recorded);
-  await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
+@Injectable()
+export class OrderCommands {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels,
+  ) {}
+
+  /**
+   * Places an order. `orderId` may be chosen by the caller (the gateway derives
+   * it from the idempotency key): placing it again answers the existing order
+   * for the same client instead of creating a second one.
+   */
+  place(clientId: string, request: PlaceOrderCommand, orderId: string = randomUUID()): Promise<OrderView> {
+    return withTransaction(this.pool, async (tx) => {
+      const { items, total } = priceLines(request.items, await this.readModels.catalogPrices(tx, request.items.map((item) => item.sku)));
+      // Decided under the order's lock: concurrent retries with one id make one order.
+      const { customerId, payment, shippingAddress } = request;
+      await this.execute(tx, orderId, (order) => placeOrder(order, { orderId, clientId, customerId, items, total, payment, shippingAddress }), { causationId: null, clientId });
+      return (await this.readModels.findOrderView(tx, clientId, orderId))!;
+    });
+  }
+
+  /** A customer's cancellation: recorded now, carried out by the saga's compensations. */
+  async cancelByCustomer(clientId: string, orderId: string): Promise<void> {
+    await withTransaction(this.pool, async (tx) => {
+      if (!(await this.readModels.findOrderView(tx, clientId, orderId))) throw new OrderError('NOT_FOUND', `no order ${orderId}`);
+      await this.execute(tx, orderId, (order) => requestCancellation(order, orderId), { causationId: null, clientId });
+    });
+  }
+
+  /**
+   * The one way an order changes: lock it, read its stream, let the domain
+   * decide, then in the caller's transaction append the new events, update the
+   * inline read model, and put each event on order.events through the outbox
+   * under the same id.
+   */
+  async execute(tx: Sql, orderId: string, decide: (order: Order) => OrderEvent[], context: CommandContext): Promise<void> {
+    const streamId = streamIdOf(orderId);
+    // The order's one concurrency guard (see domain/order.ts): held until the transaction ends, before the read.
+    await lockKey(tx, streamId);
+    const { version, events } = await readStream<OrderEvent>(tx, streamId, { upcasters: orderUpcasters });
+    const order = fold(evolve, initialOrder(), events as OrderEvent[]);
+    const decided = decide(order);
+    if (decided.length === 0) return;
+    const messages = decided.map((event) => createMessage(event.type, event.data as never, { correlationId: orderId, causationId: context.causationId }));
+    const recorded = await appendToStream<OrderEvent>(
+      tx,
+      streamId,
+      // The store checks the version just read. Under the lock it always matches: a conflict would be a writer that skipped the lock, a bug, so nothing retries it.
+      version === 0 ? 'no_stream' : version,
+      decided.map((event, i) => ({
+        type: event.type,
+        data: event.data,
+        schemaVersion: messageSchemas[event.type].version,
+        messageId: messages[i]!.messageId,
+        metadata: { correlationId: orderId, causationId: context.causationId, clientId: context.clientId },
+      })),
+    );
+    await this.readModels.projectOrder(tx, fold(evolve, order, decided), recorded);
+    await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
+  }
 }
 
 /** The orchestrator's verdicts on order.commands: confirm, or cancel with a reason; each in the batch's transaction. */
@@ -87,10 +89,9 @@ export async function executeOnOrder(readModels: OrderReadModels, tx: Sql, order
 @Consumer({ name: 'order.commands', topics: [Topics.orderCommands] })
 export class OrderCommandsConsumer implements MessageHandlerProvider {
   readonly on = byType<'ConfirmOrder' | 'CancelOrder'>({
-    ConfirmOrder: ({ data: { orderId }, messageId }, tx) => executeOnOrder(this.readModels, tx, orderId, (order) => confirmOrder(order, orderId), { causationId: messageId }),
-    CancelOrder: ({ data: { orderId, reason }, messageId }, tx) =>
-      executeOnOrder(this.readModels, tx, orderId, (order) => cancelOrder(order, orderId, reason), { causationId: messageId }),
+    ConfirmOrder: ({ data: { orderId }, messageId }, tx) => this.orders.execute(tx, orderId, (order) => confirmOrder(order, orderId), { causationId: messageId }),
+    CancelOrder: ({ data: { orderId, reason }, messageId }, tx) => this.orders.execute(tx, orderId, (order) => cancelOrder(order, orderId, reason), { causationId: messageId }),
   });
 
-  constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
+  constructor(@Inject(OrderCommands) private readonly orders: OrderCommands) {}
 }

@@ -10,7 +10,7 @@ export const orderEventTypes: readonly OrderEvent['type'][] = ['OrderPlaced', 'O
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 
-// Concurrency: one guard, the advisory lock on the order's stream that executeOnOrder (app/order-commands.consumer.ts) holds from before its
+// Concurrency: one guard, the advisory lock on the order's stream that OrderCommands.execute (app/order-commands.consumer.ts) holds from before its
 // read to the commit; it also covers an order not placed yet, which a row lock cannot, and writers queue instead of conflicting.
 export type Order =
   | { status: 'NONE' }

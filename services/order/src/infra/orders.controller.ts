@@ -5,8 +5,7 @@ import { PG_POOL } from '@shopfront/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { cancelByCustomer, placeNewOrder } from '../app/order-commands.consumer.js';
-import { ORDER_READ_MODELS, type OrderReadModels } from '../app/ports.js';
+import { OrderCommands } from '../app/order-commands.consumer.js';
 import { OrderError } from '../domain/order.js';
 import { listClientOrders } from './client-orders.projection.js';
 import { findOrderView, findTimeline, listProducts } from './read-models.js';
@@ -44,7 +43,7 @@ const ListQuery = z.object({
 export class OrdersController {
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
-    @Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels,
+    @Inject(OrderCommands) private readonly orders: OrderCommands,
   ) {}
 
   @Post('orders')
@@ -54,7 +53,7 @@ export class OrdersController {
     @Body(new ZodValidationPipe(PlaceOrderCommand)) body: PlaceOrderCommand,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const view = await placeNewOrder(this.readModels, this.pool, caller.clientId, body, caller.orderId).catch(toProblem);
+    const view = await this.orders.place(caller.clientId, body, caller.orderId).catch(toProblem);
     reply.header('location', `/v1/orders/${view.orderId}`);
     return { orderId: view.orderId, status: view.status };
   }
@@ -80,7 +79,7 @@ export class OrdersController {
   @Post('orders/:orderId/cancel')
   @HttpCode(202)
   async cancel(@Caller() { clientId }: CallerHeaders, @Param('orderId', new ZodValidationPipe(OrderId)) orderId: string) {
-    await cancelByCustomer(this.readModels, this.pool, clientId, orderId).catch(toProblem);
+    await this.orders.cancelByCustomer(clientId, orderId).catch(toProblem);
     return { orderId, status: 'CANCELLATION_REQUESTED' };
   }
 
