@@ -7,6 +7,12 @@ import { currentVersion, message, versioned, type MessageSpec } from './versioni
 
 const orderId = z.string().uuid();
 const ByOrder = z.object({ orderId });
+/** One line of the saga's timeline: a step (or `saga`, the whole) and what happened to it. */
+const StepLine = z.object({
+  step: z.string().min(1),
+  phase: z.enum(['TRIED', 'SUCCEEDED', 'FAILED', 'COMPENSATING', 'COMPENSATED', 'TIMED_OUT', 'RETRIED']),
+  detail: z.string().optional(),
+});
 const card = z.string().regex(/^\d{12,19}$/);
 
 const orderEvent = { kind: 'event', topic: Topics.orderEvents, key: 'orderId', producer: 'order' } as const;
@@ -87,14 +93,11 @@ export const messageCatalog = {
 
   // saga.events
   SagaStepRecorded: message(
-    { kind: 'event', topic: Topics.sagaEvents, key: 'orderId', producer: 'orchestrator', consumers: ['order'], summary: "One step of the saga, for the order's timeline." },
-    versioned(
-      ByOrder.extend({
-        step: z.string().min(1),
-        phase: z.enum(['TRIED', 'SUCCEEDED', 'FAILED', 'COMPENSATING', 'COMPENSATED', 'TIMED_OUT', 'RETRIED']),
-        detail: z.string().optional(),
-      }),
-    ),
+    { kind: 'event', topic: Topics.sagaEvents, key: 'orderId', producer: 'orchestrator', consumers: ['order'], summary: "What one move of the saga did, step by step, for the order's timeline." },
+    versioned(ByOrder.extend(StepLine.shape))
+      // v2: one message per move of the saga (an input and what follows it), its lines in order, instead
+      // of one per line: a reply that ends one step and starts the next is one message, not two (issue 15).
+      .next(ByOrder.extend({ steps: z.array(StepLine).min(1) }), ({ orderId, ...line }) => ({ orderId, steps: [line] })),
   ),
 
   // inventory.events

@@ -11,7 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
 import { withTransaction } from '@shopfront/postgres';
 import { aTokenizedCard, callService, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
+import { createMessage, parseMessage } from '@shopfront/contracts';
 import { OrderCommands } from './app/order-commands.consumer.js';
+import { SagaStepsConsumer } from './app/saga-steps.consumer.js';
 import { reannounceStrandedOrders } from './app/stranded-orders.js';
 import { loadOrderConfig } from './config.js';
 import { cancelOrder, confirmOrder, placeOrder } from './domain/order.js';
@@ -156,5 +158,22 @@ describe('orders stranded in PENDING', () => {
     assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(readModels, tx, pendingFor, 100)), [], 'not again before the threshold passes once more');
     await ageBy([stranded], 'reannounced_at');
     assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(readModels, tx, pendingFor, 100)), [stranded]);
+  });
+});
+
+describe('the timeline from saga.events', () => {
+  it("given a saga move's message with two steps, delivered twice, and a v1 message of one, then the timeline has each line once, in order", async () => {
+    const placed = await call('POST', '/orders', { 'x-client-id': 'client-1' }, body());
+    const orderId = String(placed.body.orderId);
+    const causation = { correlationId: orderId, causationId: null };
+    const move = createMessage('SagaStepRecorded', { orderId, steps: [{ step: 'reserveStock', phase: 'SUCCEEDED', detail: 'StockReserved' }, { step: 'authorizePayment', phase: 'TRIED' }] }, causation);
+    // A v1 message as an orchestrator of before the change wrote it: the consumer's edge upcasts it.
+    const v1 = parseMessage(JSON.stringify({ ...createMessage('SagaStepRecorded', { orderId, steps: [{ step: 'authorizePayment', phase: 'SUCCEEDED' }] }, causation), schemaVersion: 1, data: { orderId, step: 'authorizePayment', phase: 'SUCCEEDED' } }));
+    const steps = new SagaStepsConsumer(readModels);
+    const delivery = { topic: 'saga.events', partition: 0, offset: '0', headers: {}, attempt: 1 };
+    for (const message of [move, move, v1]) await withTransaction(db.pool, (tx) => steps.on.handle(message, tx, delivery));
+    const timeline = await call('GET', `/orders/${orderId}/timeline`, { 'x-client-id': 'client-1' });
+    const lines = (timeline.body.items as { kind: string; step?: string; phase?: string }[]).map((entry) => `${entry.kind} ${entry.step ?? ''} ${entry.phase ?? ''}`.trim());
+    assert.deepEqual(lines, ['OrderPlaced', 'SagaStepRecorded reserveStock SUCCEEDED', 'SagaStepRecorded authorizePayment TRIED', 'SagaStepRecorded authorizePayment SUCCEEDED']);
   });
 });

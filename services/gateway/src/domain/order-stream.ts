@@ -10,26 +10,27 @@ export interface OrderUpdate {
 /**
  * The order service's timeline is made of exactly these messages (order.events
  * and saga.events): reading them off the broker gives the same entries it
- * will store, without asking it.
+ * will store, in the same order, without asking it. A saga move's message
+ * holds several steps: one update each.
  */
-export function updateFrom(message: Message): OrderUpdate | undefined {
+export function updatesFrom(message: Message): OrderUpdate[] {
   const at = message.occurredAt;
   switch (message.type) {
     case 'SagaStepRecorded': {
-      const { orderId, step, phase, detail } = message.data;
-      return { orderId, entry: { at, kind: message.type, step, phase, ...(detail ? { detail } : {}) } };
+      const { orderId, steps } = message.data;
+      return steps.map(({ step, phase, detail }) => ({ orderId, entry: { at, kind: message.type, step, phase, ...(detail ? { detail } : {}) } }));
     }
     case 'OrderPlaced':
     case 'OrderCancellationRequested':
-      return { orderId: message.data.orderId, entry: { at, kind: message.type } };
+      return [{ orderId: message.data.orderId, entry: { at, kind: message.type } }];
     case 'OrderConfirmed':
-      return { orderId: message.data.orderId, entry: { at, kind: message.type }, status: { status: 'CONFIRMED', reason: null } };
+      return [{ orderId: message.data.orderId, entry: { at, kind: message.type }, status: { status: 'CONFIRMED', reason: null } }];
     case 'OrderCancelled': {
       const { orderId, reason } = message.data;
-      return { orderId, entry: { at, kind: message.type, detail: reason }, status: { status: 'CANCELLED', reason } };
+      return [{ orderId, entry: { at, kind: message.type, detail: reason }, status: { status: 'CANCELLED', reason } }];
     }
     default:
-      return undefined;
+      return [];
   }
 }
 

@@ -1,7 +1,7 @@
 import { createMessage } from '@shopfront/contracts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeEvent, OrderStream, resumePosition, updateFrom } from './order-stream.js';
+import { encodeEvent, OrderStream, resumePosition, updatesFrom } from './order-stream.js';
 
 const orderId = '6f1c3e0e-8d8e-4a8e-9f55-1f7d3a1b2c3d';
 const step = (phase: 'TRIED' | 'SUCCEEDED', at: string) => ({ at, kind: 'SagaStepRecorded', step: 'reserveStock', phase });
@@ -9,9 +9,9 @@ const step = (phase: 'TRIED' | 'SUCCEEDED', at: string) => ({ at, kind: 'SagaSte
 describe('an order stream', () => {
   it('given live updates that arrive before the snapshot, then each entry is sent once, numbered by position', () => {
     const stream = new OrderStream(0);
-    const confirmed = updateFrom(createMessage('OrderConfirmed', { orderId }, { correlationId: orderId, causationId: null }))!;
+    const [confirmed] = updatesFrom(createMessage('OrderConfirmed', { orderId }, { correlationId: orderId, causationId: null }));
     assert.deepEqual(stream.live({ orderId, entry: step('SUCCEEDED', '2026-01-01T00:00:01.000Z') }), [], 'held until the snapshot');
-    assert.deepEqual(stream.live(confirmed), []);
+    assert.deepEqual(stream.live(confirmed!), []);
     const events = stream.snapshot({ status: 'PENDING', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z'), step('SUCCEEDED', '2026-01-01T00:00:01.000Z')]);
     assert.deepEqual(
       events.map((event) => (event.event === 'timeline' ? `${event.id}:${event.data.kind}:${event.data.phase ?? ''}` : `status:${event.data.status}`)),
@@ -49,5 +49,25 @@ describe('catching up after the feed joined', () => {
     const events = stream.catchUp({ status: 'CONFIRMED', reason: null }, [step('TRIED', '2026-01-01T00:00:00.000Z'), step('SUCCEEDED', '2026-01-01T00:00:01.000Z')]);
     assert.deepEqual(events.map((event) => (event.event === 'timeline' ? event.id : event.data.status)), [2, 'CONFIRMED']);
     assert.equal(stream.finished, true);
+  });
+});
+
+describe('reading the broker', () => {
+  it("given one saga move's message with two steps, then each becomes an entry, in the move's order, as the order service stores them", () => {
+    const steps = [
+      { step: 'reserveStock', phase: 'SUCCEEDED' as const, detail: 'StockReserved' },
+      { step: 'authorizePayment', phase: 'TRIED' as const },
+    ];
+    const message = createMessage('SagaStepRecorded', { orderId, steps }, { correlationId: orderId, causationId: null });
+    const updates = updatesFrom(message);
+    assert.deepEqual(
+      updates.map(({ orderId: id, entry }) => `${id === orderId}:${entry.step}:${entry.phase}:${entry.detail ?? ''}`),
+      ['true:reserveStock:SUCCEEDED:StockReserved', 'true:authorizePayment:TRIED:'],
+    );
+    assert.ok(updates.every((update) => update.entry.at === message.occurredAt && update.status === undefined));
+  });
+
+  it('given a message of no order timeline, then no entry', () => {
+    assert.deepEqual(updatesFrom(createMessage('ConfirmOrder', { orderId }, { correlationId: orderId, causationId: null })), []);
   });
 });

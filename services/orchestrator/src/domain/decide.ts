@@ -179,8 +179,8 @@ function proceed(saga: Saga, { now, random, policy }: DecisionContext): SagaEven
   return { type: 'SagaCancelled', reason: saga.reason };
 }
 
-/** A SagaStepRecorded without its orderId: one line of the order's timeline. */
-export type StepRecord = Omit<MessageData<'SagaStepRecorded'>, 'orderId'>;
+/** One line of the order's timeline; a decision's lines travel together in one SagaStepRecorded. */
+export type StepRecord = MessageData<'SagaStepRecorded'>['steps'][number];
 
 /** Records about the saga as a whole, rather than one of its steps, use this step name. */
 const wholeSaga = 'saga';

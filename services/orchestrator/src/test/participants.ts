@@ -75,7 +75,7 @@ export class ScriptedParticipant {
 
   /** The order's timeline as recorded on saga.events: `step PHASE`. */
   timeline(orderId: string): string[] {
-    return (this.received.get(orderId) ?? []).flatMap((message) => (message.type === 'SagaStepRecorded' ? [`${message.data.step} ${message.data.phase}`] : []));
+    return (this.received.get(orderId) ?? []).flatMap((message) => (message.type === 'SagaStepRecorded' ? message.data.steps.map(({ step, phase }) => `${step} ${phase}`) : []));
   }
 }
 

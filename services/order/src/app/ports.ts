@@ -24,6 +24,8 @@ export interface OrderView {
 /** One line of an order's timeline: its own events and the saga's steps. */
 export interface TimelineEntry {
   messageId: string;
+  /** Which line of its message (a saga move records several); 0 when the message makes one. */
+  line?: number;
   orderId: string;
   at: Date | string;
   kind: string;

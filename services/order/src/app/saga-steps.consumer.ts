@@ -14,7 +14,11 @@ export class SagaStepsConsumer implements MessageHandlerProvider {
   constructor(@Inject(ORDER_READ_MODELS) private readonly readModels: OrderReadModels) {}
 
   private async record(message: MessageOf<'SagaStepRecorded'>, tx: pg.PoolClient): Promise<void> {
-    const { orderId, step, phase, detail } = message.data;
-    await this.readModels.recordTimeline(tx, { messageId: message.messageId, orderId, at: message.occurredAt, kind: 'SagaStepRecorded', step, phase, detail });
+    const { orderId, steps } = message.data;
+    const at = message.occurredAt;
+    // One row per line, in the move's order (`line` keeps them apart under the message's id).
+    for (const [line, { step, phase, detail }] of steps.entries()) {
+      await this.readModels.recordTimeline(tx, { messageId: message.messageId, line, orderId, at, kind: 'SagaStepRecorded', step, phase, detail });
+    }
   }
 }

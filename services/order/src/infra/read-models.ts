@@ -33,11 +33,12 @@ export async function recordTimeline(tx: Sql, entry: TimelineEntry): Promise<voi
 
 async function insertTimelineRows(tx: Sql, entries: TimelineEntry[]): Promise<void> {
   await tx.query(
-    `INSERT INTO order_timeline (message_id, order_id, at, kind, step, phase, detail)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[])
-     ON CONFLICT (message_id) DO NOTHING`,
+    `INSERT INTO order_timeline (message_id, line, order_id, at, kind, step, phase, detail)
+     SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[])
+     ON CONFLICT (message_id, line) DO NOTHING`,
     [
       entries.map((entry) => entry.messageId),
+      entries.map((entry) => entry.line ?? 0),
       entries.map((entry) => entry.orderId),
       entries.map((entry) => (typeof entry.at === 'string' ? entry.at : entry.at.toISOString())),
       entries.map((entry) => entry.kind),

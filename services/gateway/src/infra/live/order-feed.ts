@@ -4,7 +4,7 @@ import type { Logger } from '@shopfront/observability';
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { deletePrivateGroup } from '../kafka/private-group.js';
-import { updateFrom, type OrderUpdate } from '../../domain/order-stream.js';
+import { updatesFrom, type OrderUpdate } from '../../domain/order-stream.js';
 import { liveStreams } from '../metrics.js';
 
 type Listener = (update: OrderUpdate) => void;
@@ -58,17 +58,17 @@ export class OrderFeed {
         // Most of what the feed reads is saga steps, which only a stream watching that order needs
         // (the observers read order and stock events): keyed by order id, they are passed over unread.
         if (topic === sagaEvents && !this.listeners.has(message.key?.toString() ?? '')) return;
-        let update: OrderUpdate | undefined;
+        let updates: OrderUpdate[];
         try {
           const parsed = parseMessage(message.value);
           for (const observe of this.observers) observe(parsed);
-          update = updateFrom(parsed);
+          updates = updatesFrom(parsed);
         } catch (error) {
           // The services' own consumers dead-letter a bad message; watchers just do not see it.
           this.logger.debug({ err: error }, 'live feed skipped a message it cannot read');
           return;
         }
-        if (update) for (const listener of this.listeners.get(update.orderId) ?? []) listener(update);
+        for (const update of updates) for (const listener of this.listeners.get(update.orderId) ?? []) listener(update);
       },
     });
   }
