@@ -123,7 +123,12 @@ describe('orchestrator on real Postgres and Kafka', () => {
     await ended(orderId);
     assert.deepEqual(participant.commandTypes(orderId), ['ReserveStock', 'AuthorizePayment', 'ScheduleShipment', 'CapturePayment', 'ConfirmOrder']);
     await eventually(() => participant.timeline(orderId).includes('saga SUCCEEDED'), { what: 'timeline complete' });
-    assert.deepEqual(participant.timeline(orderId).slice(0, 3), ['reserveStock TRIED', 'reserveStock SUCCEEDED', 'authorizePayment TRIED']);
+    assert.deepEqual(participant.timeline(orderId), [
+      'reserveStock TRIED', 'reserveStock SUCCEEDED', 'authorizePayment TRIED', 'authorizePayment SUCCEEDED', 'scheduleShipment TRIED',
+      'scheduleShipment SUCCEEDED', 'capturePayment TRIED', 'capturePayment SUCCEEDED', 'saga SUCCEEDED',
+    ]);
+    // Nine lines in five messages: OrderPlaced and each of the four replies is one move of the saga.
+    assert.equal(participant.timelineMessages(orderId), 5);
     const response = await callService(await app!.getUrl(), `/sagas/${orderId}`);
     const saga = (await response.json()) as { status: string; deadlineAt: unknown; data: { card: unknown }; log: { event: string }[] };
     assert.equal(saga.status, 'CONFIRMED');

@@ -73,6 +73,11 @@ export class ScriptedParticipant {
     return this.commands(orderId).map((command) => command.type);
   }
 
+  /** How many SagaStepRecorded messages the order's saga sent: one per move, however many lines each holds. */
+  timelineMessages(orderId: string): number {
+    return (this.received.get(orderId) ?? []).filter((message) => message.type === 'SagaStepRecorded').length;
+  }
+
   /** The order's timeline as recorded on saga.events: `step PHASE`. */
   timeline(orderId: string): string[] {
     return (this.received.get(orderId) ?? []).flatMap((message) => (message.type === 'SagaStepRecorded' ? message.data.steps.map(({ step, phase }) => `${step} ${phase}`) : []));
