@@ -57,7 +57,8 @@ export function serviceModule<Config extends ConnectionsConfig & Pick<ServiceBas
   service: string,
   parts: (config: Config) => ServiceParts,
 ): ServiceModule<Config> {
-  const module = { [`${service}Module`]: class {} }[`${service}Module`]!;
+  const name = `${service.charAt(0).toUpperCase()}${service.slice(1)}Module`; // as Nest's logs name it
+  const module = { [name]: class {} }[name]!;
   Module({})(module);
   return {
     register(config, logger) {
