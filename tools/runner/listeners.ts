@@ -7,23 +7,23 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export const allPids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
 
-/** Socket inodes listening on `port` (IPv4 or IPv6, any address). */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
+/** Every listening TCP socket of this machine (IPv4 and IPv6, any address): its port and its inode. */
+function listeningSockets(): { port: number; inode: string }[] {
+  const sockets: { port: number; inode: string }[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
       text = readFileSync(table, 'utf8');
     } catch {
-      continue;
+      continue; // no IPv6 on this kernel
     }
     for (const line of text.split('\n').slice(1)) {
       const columns = line.trim().split(/\s+/);
       if (columns.length < 10 || columns[3] !== '0A') continue; // 0A: LISTEN
-      if (Number.parseInt(columns[1]!.split(':')[1]!, 16) === port) inodes.add(columns[9]!);
+      sockets.push({ port: Number.parseInt(columns[1]!.split(':')[1]!, 16), inode: columns[9]! });
     }
   }
-  return inodes;
+  return sockets;
 }
 
 function socketInodesOf(pid: number): Set<string> {
@@ -45,7 +45,7 @@ function socketInodesOf(pid: number): Set<string> {
 
 /** The process listening on a TCP port on this machine, if any. */
 export function listenerPid(port: number): number | undefined {
-  const wanted = listeningInodes(port);
+  const wanted = new Set(listeningSockets().flatMap((socket) => (socket.port === port ? [socket.inode] : [])));
   if (wanted.size === 0) return undefined;
   for (const pid of allPids()) {
     for (const inode of socketInodesOf(pid)) if (wanted.has(inode)) return pid;
@@ -56,12 +56,5 @@ export function listenerPid(port: number): number | undefined {
 /** Every TCP port a process listens on (the profiler uses it to find a service's inspector). */
 export function listeningPorts(pid: number): number[] {
   const own = socketInodesOf(pid);
-  const ports: number[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const columns = line.trim().split(/\s+/);
-      if (columns.length >= 10 && columns[3] === '0A' && own.has(columns[9]!)) ports.push(Number.parseInt(columns[1]!.split(':')[1]!, 16));
-    }
-  }
-  return ports;
+  return listeningSockets().flatMap((socket) => (own.has(socket.inode) ? [socket.port] : []));
 }
