@@ -16,14 +16,29 @@ export const published = new Counter({
 
 /** Relays of this process; the backlog gauges are read from their databases when Prometheus scrapes. */
 export const activeRelays = new Set<{ service: string; pool: pg.Pool }>();
-const backlogOf = async (pool: pg.Pool) =>
-  (await pool.query<{ n: number; age: number | null }>('SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float AS age FROM outbox')).rows[0];
+type Backlog = { n: number; age: number | null } | undefined;
+/**
+ * The registry collects every metric at once, so both gauges ask together: the reading in flight for a
+ * pool serves them both, and one scrape costs one query per relay, not two.
+ */
+const readings = new Map<pg.Pool, Promise<Backlog>>();
+function backlogOf(pool: pg.Pool): Promise<Backlog> {
+  let reading = readings.get(pool);
+  if (!reading) {
+    reading = pool
+      .query<{ n: number; age: number | null }>('SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float AS age FROM outbox')
+      .then((result) => result.rows[0], () => undefined)
+      .finally(() => readings.delete(pool));
+    readings.set(pool, reading);
+  }
+  return reading;
+}
 new Gauge({
   name: 'outbox_backlog',
   help: 'Outbox rows not yet published',
   labelNames: ['service'],
   async collect() {
-    for (const relay of activeRelays) this.set({ service: relay.service }, (await backlogOf(relay.pool).catch(() => undefined))?.n ?? 0);
+    for (const relay of activeRelays) this.set({ service: relay.service }, (await backlogOf(relay.pool))?.n ?? 0);
   },
 });
 new Gauge({
@@ -31,6 +46,6 @@ new Gauge({
   help: 'Age of the oldest unpublished outbox row',
   labelNames: ['service'],
   async collect() {
-    for (const relay of activeRelays) this.set({ service: relay.service }, (await backlogOf(relay.pool).catch(() => undefined))?.age ?? 0);
+    for (const relay of activeRelays) this.set({ service: relay.service }, (await backlogOf(relay.pool))?.age ?? 0);
   },
 });
