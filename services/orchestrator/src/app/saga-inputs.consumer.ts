@@ -5,7 +5,7 @@ import { activeTraceIds, type Logger } from '@shopfront/observability';
 import type { Sql } from '@shopfront/postgres';
 import { byType, Consumer, LOGGER, type MessageHandlerProvider, type MessageOf, type TypeRoutes } from '@shopfront/runtime';
 import type pg from 'pg';
-import { decide, type Decision, type SagaInput, type StepRecord } from '../domain/decide.js';
+import { decide, type Decision, type SagaInput } from '../domain/decide.js';
 import { OrchestratorError } from '../domain/errors.js';
 import { evolve, isTerminal, type ReplyType, type Saga } from '../domain/saga.js';
 import { sagaDuration, sagasCompleted, sagaTransitions } from './metrics.js';
@@ -76,8 +76,7 @@ function outgoing(orderId: string, decision: Decision, cause: Cause): OutgoingMe
   );
   if (decision.records.length === 0) return commands;
   // One message for the whole move, its lines in order: the timeline's readers take them together.
-  const steps = decision.records as [StepRecord, ...StepRecord[]];
-  const recorded = createMessage('SagaStepRecorded', { orderId, steps } satisfies MessageData<'SagaStepRecorded'>, causation);
+  const recorded = createMessage('SagaStepRecorded', { orderId, steps: decision.records } satisfies MessageData<'SagaStepRecorded'>, causation);
   return [...commands, { topic: Topics.sagaEvents, key: orderId, message: recorded }];
 }
 
