@@ -63,19 +63,9 @@ describe('capacity bench', () => {
       ['--rates', '20', '--seconds', '8', '--port-base', '4520', '--pgbench-seconds', '1', '--idle-seconds', '1', '--settle', '1', '--drain', '60', '--kill', 'orchestrator@3'],
       (line) => lines.push(line),
     );
-    // Admission out of the way (the services inherit this process's environment): this test is about
-    // the kill, and on a slow machine admission refuses most checkouts while no order can end.
-    const saved = { burst: process.env.ADMISSION_BURST, target: process.env.ADMISSION_TARGET_MS };
-    Object.assign(process.env, { ADMISSION_BURST: '200', ADMISSION_TARGET_MS: '120000' });
-    let result: Awaited<ReturnType<typeof benchCapacity>>;
-    try {
-      result = await benchCapacity(options);
-    } finally {
-      for (const [name, value] of [['ADMISSION_BURST', saved.burst], ['ADMISSION_TARGET_MS', saved.target]] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
+    // Admission out of the way: this test is about the kill, and on a slow machine admission refuses
+    // most checkouts while no order can end.
+    const result = await benchCapacity({ ...options, extraEnv: { ADMISSION_BURST: '200', ADMISSION_TARGET_MS: '120000' } });
     const [step] = result.steps as (StepResult & { invariants?: { invariant: string; holds: boolean; detail: string }[] })[];
     assert.ok(lines.some((line) => line.includes('SIGKILLed orchestrator')), `the kill happened:\n${lines.join('\n')}`);
     assert.ok(step!.accepted > 100, `most of 160 orders accepted (${step!.accepted})`);

@@ -33,6 +33,8 @@ export interface CapacityOptions {
   idleSeconds: number;
   allSteps: boolean;
   kill: KillPlan | undefined;
+  /** Settings for its own platform's services, over `npm start`'s (tests only: what is measured is what a user gets). */
+  extraEnv?: Record<string, string>;
   say: (line: string) => void;
 }
 
@@ -174,7 +176,7 @@ export async function benchCapacity(options: CapacityOptions) {
     const pgbench = await pgbenchCeiling(postgresUrl, { database: pgbenchDatabase, clients: 16, seconds: options.pgbenchSeconds });
     say(`  ${pgbench.tps} transactions/s`);
     say(options.url ? `platform: ${options.url} (already running)` : `platform: starting its own on ports ${options.portBase}-${options.portBase + 5}`);
-    platform = options.url ? attachedPlatform(options.url) : await startOwnPlatform({ portBase: options.portBase, profile: options.profile, say });
+    platform = options.url ? attachedPlatform(options.url) : await startOwnPlatform({ portBase: options.portBase, profile: options.profile, extraEnv: options.extraEnv, say });
     await platform.waitReady();
     const planned = options.rates.reduce((total, rate) => total + rate * options.seconds, 0);
     await restock(platform.gatewayUrl, skus, Math.ceil(planned / skus.length) + 1_000);

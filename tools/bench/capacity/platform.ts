@@ -34,7 +34,7 @@ export interface BenchPlatform {
 
 const portsFrom = (base: number): Record<ServiceName, number> => ({ gateway: base, order: base + 1, inventory: base + 2, payment: base + 3, shipping: base + 4, orchestrator: base + 5 });
 
-export async function startOwnPlatform(options: { portBase: number; profile: boolean; say: (line: string) => void }): Promise<BenchPlatform> {
+export async function startOwnPlatform(options: { portBase: number; profile: boolean; extraEnv?: Record<string, string> | undefined; say: (line: string) => void }): Promise<BenchPlatform> {
   const infra = await ensureInfra({ quiet: true });
   const run = randomBytes(3).toString('hex');
   const base = defaultSettings({});
@@ -44,7 +44,7 @@ export async function startOwnPlatform(options: { portBase: number; profile: boo
     databaseSuffix: `_bench_${run}`,
     topicPrefix: `bench.${run}.`,
     // Otherwise as `npm start` runs them: what a user gets is what is measured.
-    extraEnv: options.profile ? { NODE_OPTIONS: [process.env.NODE_OPTIONS, inspectorFlag].filter(Boolean).join(' ') } : {},
+    extraEnv: { ...options.extraEnv, ...(options.profile ? { NODE_OPTIONS: [process.env.NODE_OPTIONS, inspectorFlag].filter(Boolean).join(' ') } : {}) },
   };
   const logs: string[] = [];
   const print = (line: string) => {
