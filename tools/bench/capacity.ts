@@ -15,6 +15,7 @@ import { armKill, invariantsAfterKill, parseKill, type KillPlan } from './capaci
 import { offerStep } from './capacity/load.ts';
 import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
 import { commits, dropDatabase, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
+import { kafkaFetches } from './capacity/fetches.ts';
 import { cpuDelta, machineCpu, sampleCpu, type Watched } from './capacity/processes.ts';
 import { profilePlatform, type StepProfiler } from './capacity/profiler.ts';
 import { highestSustained, ratio } from './capacity/stats.ts';
@@ -122,7 +123,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
   const profiler: StepProfiler | undefined = profile
     ? await profilePlatform(platform)
     : undefined;
-  const commitsBefore = await commits(platform.postgresUrl, platform.databases);
+  const [commitsBefore, fetchesBefore] = await Promise.all([commits(platform.postgresUrl, platform.databases), kafkaFetches(platform.ports)]);
   const [cpuBefore, machineBefore] = [sampleCpu(watched), machineCpu()];
   const windowStart = performance.now();
   const disarm = options.kill ? armKill(options.kill, platform.pids, options.say) : () => undefined;
@@ -140,6 +141,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
   disarm();
   const [cpuAfter, machineAfter] = [sampleCpu(watched), machineCpu()];
   const windowSeconds = (performance.now() - windowStart) / 1000;
+  const fetchesAfter = await kafkaFetches(platform.ports);
   const profiles = await profiler?.stop();
   // Idle backends report their commit counts up to 10 s late: wait before reading them.
   await sleep(options.settleS * 1000);
@@ -152,6 +154,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
     machineBusySeconds: machineAfter.busy - machineBefore.busy,
     windowSeconds,
     commits: deltaOf(commitsBefore, commitsAfter),
+    fetches: deltaOf(fetchesBefore, fetchesAfter),
     pgbenchTps: pgbench?.tps ?? null,
   });
   const invariants = options.kill ? await invariantsAfterKill(platform.gatewayUrl, 'dev-key-1', acceptedIds(load), 60_000) : undefined;
@@ -216,6 +219,7 @@ export async function benchCapacity(options: CapacityOptions) {
     say(`\n${capacityTable(steps)}\n`);
     say(`CPU-ms per completed order, by process (bench = this load generator):\n${perOrderTable(steps, (step) => step.cpuMsPerOrder, 'process')}\n`);
     say(`Postgres transactions per completed order, by database:\n${perOrderTable(steps, (step) => step.transactionsPerOrder, 'database')}\n`);
+    say(`Kafka fetch requests per completed order, by service:\n${perOrderTable(steps, (step) => step.fetchesPerOrder, 'service')}\n`);
     say(`machine ceiling: pgbench -N ${pgbench.tps} tps; idle platform ${idle.percentOfOneCore.platform} % of one core (services ${idle.percentOfOneCore.services} %), ${idle.commitsPerSecond.total} commits/s`);
     say(best === null ? 'highest rate sustained: none of the steps' : `highest rate sustained: ${best} orders/s (${result.highestSustainedVsPgbench} × pgbench -N tps)`);
     if (profiled) say(`CPU profiles (${profiled.rate}/s step): ${profiled.files.join(', ')}`);

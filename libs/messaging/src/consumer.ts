@@ -7,6 +7,7 @@ import { applyBatch, applyOne, type BatchHooks, type Parsed } from './apply.js';
 export type { BatchHooks } from './apply.js';
 import { deadLetter } from './dead-letter.js';
 import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
+import { countFetches } from './fetches.js';
 import { consumerTimings, prefixed, reliableProducer } from './kafka.js';
 import { OffsetCommits } from './offset-commits.js';
 
@@ -127,6 +128,7 @@ export class MessageConsumer {
     // The retry loops heartbeat between attempts, so a long outage does not cost the group its member.
     const consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), ...consumerTimings });
     this.consumer = consumer;
+    countFetches(consumer, name);
     const commits = new OffsetCommits((offsets) => consumer.commitOffsets(offsets), this.options.commitIntervalMs ?? 1_000, (error) =>
       this.options.onError?.(error, undefined, 0),
     );

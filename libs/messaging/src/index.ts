@@ -4,4 +4,5 @@ export * from './outbox.js';
 export * from './kafka.js';
 export * from './relay.js';
 export * from './consumer.js';
+export * from './fetches.js';
 export * from './trace-context.js';

@@ -95,6 +95,7 @@ describe('summarizeStep', () => {
     machineBusySeconds: 3,
     windowSeconds: 2,
     commits: { order: 30, orchestrator: 10 },
+    fetches: { gateway: 9, order: 12 },
     pgbenchTps: 1000,
   });
 
@@ -107,10 +108,11 @@ describe('summarizeStep', () => {
     assert.equal(step.sustained, false);
   });
 
-  it('divides CPU and commits by completed orders; the platform sum leaves the load generator out', () => {
+  it('divides CPU, commits and Kafka fetches by completed orders; the platform sum leaves the load generator out', () => {
     assert.equal(step.cpuMsPerOrder.order, 50);
     assert.equal(step.cpuMsPerOrder.platform, 150);
     assert.equal(step.transactionsPerOrder.total, 40);
+    assert.deepEqual(step.fetchesPerOrder, { gateway: 9, order: 12, total: 21 });
     assert.equal(step.machineBusyCores, 1.5);
   });
 

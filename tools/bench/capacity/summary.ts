@@ -17,6 +17,8 @@ export interface StepMeasurements extends StepShape {
   windowSeconds: number;
   /** Committed transactions per database over the step and its settle time. */
   commits: Record<string, number>;
+  /** Kafka fetch requests per service over the step (its consumers' own counters). */
+  fetches: Record<string, number>;
   pgbenchTps: number | null;
 }
 
@@ -38,6 +40,8 @@ export interface StepResult extends StepShape, StepVerdictInput {
   machineBusyCores: number;
   transactions: Record<string, number>;
   transactionsPerOrder: Record<string, number | null>;
+  /** Kafka fetch requests per completed order, by service and in total. */
+  fetchesPerOrder: Record<string, number | null>;
   /** Orders completed per second for each `pgbench -N` transaction per second the machine can commit. */
   ordersPerPgbenchTps: number | null;
   sustained: boolean;
@@ -84,6 +88,7 @@ export function summarizeStep(step: StepMeasurements): StepResult {
     machineBusyCores: ratio(step.machineBusySeconds, step.windowSeconds, 2) ?? 0,
     transactions: { ...step.commits, total: sum(step.commits) },
     transactionsPerOrder: { ...perOrder(step.commits, terminal, 1), total: ratio(sum(step.commits), terminal) },
+    fetchesPerOrder: { ...perOrder(step.fetches, terminal, 1), total: ratio(sum(step.fetches), terminal) },
     ordersPerPgbenchTps: step.pgbenchTps ? ratio(completedPerSecond, step.pgbenchTps, 4) : null,
   };
   return { ...result, sustained: sustained(result) };

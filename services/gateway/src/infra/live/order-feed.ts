@@ -1,5 +1,5 @@
 import { parseMessage, Topics, type Message } from '@shopfront/contracts';
-import { consumerTimings, prefixed } from '@shopfront/messaging';
+import { consumerTimings, countFetches, prefixed } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -42,6 +42,7 @@ export class OrderFeed {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: this.groupId, ...consumerTimings });
     this.consumer = consumer;
+    countFetches(consumer, 'gateway.live');
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.live = true;
       this.markJoined();

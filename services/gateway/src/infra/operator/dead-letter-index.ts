@@ -1,5 +1,5 @@
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
-import { consumerTimings, prefixed, reliableProducer } from '@shopfront/messaging';
+import { consumerTimings, countFetches, prefixed, reliableProducer } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -45,6 +45,7 @@ export class DeadLetterIndex {
     await this.producer.connect();
     const consumer = this.kafka.consumer({ groupId: this.groupId, ...consumerTimings });
     this.consumer = consumer;
+    countFetches(consumer, 'gateway.dead-letters');
     await consumer.connect();
     await consumer.subscribe({ topics: allTopics.map((topic) => prefixed(this.topicPrefix, deadLetterTopic(topic))), fromBeginning: true });
     await consumer.run({
