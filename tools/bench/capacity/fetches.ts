@@ -15,11 +15,14 @@ export function fetchesIn(exposition: string): number {
   return total;
 }
 
-/** Each service's fetches so far; a service that does not answer counts as absent, not as zero. */
-export async function kafkaFetches(ports: Record<ServiceName, number>): Promise<Record<string, number>> {
+/**
+ * Each service's fetches so far; a service that does not answer counts as absent, not as zero. The
+ * gateway serves `/metrics` on its public port to the admin key only; the others ignore the header.
+ */
+export async function kafkaFetches(ports: Record<ServiceName, number>, adminKey = 'admin-key'): Promise<Record<string, number>> {
   const read = async ([name, port]: [string, number]) => {
     try {
-      const answer = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3_000) });
+      const answer = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { 'x-api-key': adminKey }, signal: AbortSignal.timeout(3_000) });
       return answer.ok ? [[name, fetchesIn(await answer.text())] as const] : [];
     } catch {
       return [];
