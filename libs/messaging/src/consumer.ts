@@ -7,7 +7,7 @@ import { applyBatch, applyOne, type BatchHooks, type Parsed } from './apply.js';
 export type { BatchHooks } from './apply.js';
 import { deadLetter } from './dead-letter.js';
 import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
-import { countFetches } from './fetches.js';
+import { countFetches, spaceFetches } from './fetches.js';
 import { consumerTimings, prefixed, reliableProducer } from './kafka.js';
 import { OffsetCommits } from './offset-commits.js';
 
@@ -45,9 +45,10 @@ export interface ConsumerOptions {
    */
   maxBatchMessages?: number;
   /**
-   * For read models that may lag: after a batch, wait this long before the next fetch, so messages
-   * that arrive meanwhile share one transaction and one offset commit instead of one each. Costs up
-   * to this much lag; never for a step of a saga, where every hop's delay adds to the order's.
+   * For readers that may lag: fetches at least this far apart while messages flow (spaceFetches), so
+   * messages that arrive meanwhile share one fetch, one transaction and one offset commit instead of
+   * one each. The first message after a quiet spell is not delayed; later ones wait up to this long.
+   * Never for a step of a saga, where every hop's delay adds to the order's.
    */
   lingerMs?: number;
   /**
@@ -91,11 +92,6 @@ const batches = new Counter({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits `ms` in short slices, so a stop or a rebalance is not held up by a linger. */
-async function lingerWhile(live: () => boolean, ms: number): Promise<void> {
-  for (const until = Date.now() + ms; live() && Date.now() < until; ) await sleep(Math.min(50, until - Date.now()));
-}
-
 /**
  * An idempotent Kafka consumer, one transaction per batch of a partition.
  *
@@ -129,6 +125,7 @@ export class MessageConsumer {
     const consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), ...consumerTimings });
     this.consumer = consumer;
     countFetches(consumer, name);
+    const linger = this.options.lingerMs ? spaceFetches(consumer, this.options.lingerMs) : undefined;
     const commits = new OffsetCommits((offsets) => consumer.commitOffsets(offsets), this.options.commitIntervalMs ?? 1_000, (error) =>
       this.options.onError?.(error, undefined, 0),
     );
@@ -161,7 +158,8 @@ export class MessageConsumer {
           await commits.done(batch.topic, batch.partition, done);
           if (from + size < batch.messages.length) await heartbeat();
         }
-        if (this.options.lingerMs && batch.messages.length < size) await lingerWhile(live, this.options.lingerMs);
+        // A full chunk means a backlog: fetch the rest at once.
+        if (linger && batch.messages.length < size) await linger(live);
       },
     });
     this.crashed = undefined;

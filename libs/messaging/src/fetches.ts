@@ -23,13 +23,15 @@ export function countFetches(consumer: Consumer, name: string): void {
  * only once the batches of the last one are handled, so the first batch of a fetch waits out the
  * rest of `ms` and what arrives meanwhile comes in one fetch instead of one fetch per message. The
  * first message after a quiet spell is not delayed, and an idle consumer still waits at the broker
- * (`maxWaitTimeInMs`), not here: idle, it asks no more often than before.
+ * (`maxWaitTimeInMs`), not here: idle, it asks no more often than before. The wait is in short
+ * slices and ends early once `live()` turns false, so a stop or a rebalance is not held up.
  */
-export function spaceFetches(consumer: Consumer, ms: number): () => Promise<void> {
+export function spaceFetches(consumer: Consumer, ms: number): (live?: () => boolean) => Promise<void> {
   let fetchedAt = 0;
   consumer.on(consumer.events.FETCH, () => (fetchedAt = Date.now()));
-  return async () => {
-    const wait = fetchedAt + ms - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  return async (live = () => true) => {
+    for (let wait = fetchedAt + ms - Date.now(); wait > 0 && live(); wait = fetchedAt + ms - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 50)));
+    }
   };
 }

@@ -41,4 +41,14 @@ describe('spaceFetches', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     assert.ok((await timed(spaced)) < 20);
   });
+
+  it('stops waiting once the consumer is no longer live (a stop or a rebalance)', async () => {
+    const { consumer, fetched } = fakeConsumer();
+    const spaced = spaceFetches(consumer, 1_000);
+    fetched();
+    let live = true;
+    setTimeout(() => (live = false), 30);
+    const waited = await timed(() => spaced(() => live));
+    assert.ok(waited < 200, `waited ${waited} ms`);
+  });
 });

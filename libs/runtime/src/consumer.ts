@@ -9,7 +9,7 @@ export interface ConsumerDeclaration {
   name: string;
   topics: Topic[];
   maxAttempts?: number;
-  /** Read models that may lag: batches at most this often per partition (ConsumerOptions.lingerMs). */
+  /** Readers that may lag: fetches at most this often while messages flow (ConsumerOptions.lingerMs). */
   lingerMs?: number;
 }
 
