@@ -64,7 +64,7 @@ export class OrderStream {
     return events;
   }
 
-  /** A second read, for what the feed may have missed before it joined: only what was not sent yet. */
+  /** A later read, for what the feed passed before this stream watched or before it joined: only what was not sent yet. */
   catchUp(status: { status: OrderStatus; reason: CancellationReason | null }, timeline: TimelineEntry[]): OrderStreamEvent[] {
     const events = timeline.flatMap((entry) => this.entry(entry));
     if (!this.ended && terminalStatuses.has(status.status)) {

@@ -6,8 +6,11 @@ import { ORDER_READ_MODELS, type OrderReadModels } from './ports.js';
 
 /** The orchestrator's saga steps on saga.events become the order's timeline. */
 @Injectable()
-// Not lingered: a live stream's snapshot reads this timeline, and a step it lacks is lost to that client.
-@Consumer({ name: 'order.saga-events', topics: [Topics.sagaEvents] })
+// Lingers 100 ms, as the gateway's live feed spaces its fetches: a move's steps arrive in bursts, and
+// each fetch and transaction then carries several. A live stream reads this timeline once more after
+// its snapshot (the gateway's order-events controller), so a step stored after the first read still
+// reaches its client.
+@Consumer({ name: 'order.saga-events', topics: [Topics.sagaEvents], lingerMs: 100 })
 export class SagaStepsConsumer implements MessageHandlerProvider {
   readonly on = byType<'SagaStepRecorded'>({ SagaStepRecorded: (message, tx) => this.record(message, tx) });
 

@@ -16,6 +16,12 @@ import { parseParts } from './request-parts.js';
 const Timeline = z.object({ items: z.array(TimelineEntry) });
 /** Trailing timeline entries (the saga's last records) may land just after the terminal status. */
 const closeAfterTerminalMs = 1_000;
+/**
+ * The order service stores saga steps up to 100 ms after the feed reads them (both space their
+ * fetches): a step the feed passed before this stream watched may reach the timeline only after the
+ * snapshot's read. One more read this much later, before a terminal stream closes, picks it up.
+ */
+const rereadAfterMs = 500;
 const heartbeatMs = 15_000;
 
 /**
@@ -44,8 +50,13 @@ export class OrderEventsController {
     const stream = new OrderStream(resumePosition(lastEventId));
     // Until the snapshot is sent, the stream holds live updates and returns none.
     let send: (events: OrderStreamEvent[]) => void = () => undefined;
+    let reread: NodeJS.Timeout | undefined;
     // Subscribe before reading, so that nothing said in between is missed.
-    const unwatch = this.feed.watch(id, (update) => send(stream.live(update)));
+    const unwatchFeed = this.feed.watch(id, (update) => send(stream.live(update)));
+    const unwatch = () => {
+      clearTimeout(reread);
+      unwatchFeed();
+    };
     try {
       const order = await answering(() => this.upstreams.call('order', { method: 'GET', path: `/orders/${id}`, clientId: caller.clientId }));
       if (order.status !== 200) {
@@ -57,6 +68,7 @@ export class OrderEventsController {
       const first = stream.snapshot({ status: view.status, reason: view.reason ?? null }, timelineOf(timeline));
       send = open(reply, request, unwatch, () => stream.finished);
       send(first);
+      reread = setTimeout(() => void this.catchUp(id, caller.clientId, stream, send), rereadAfterMs);
       // Connected before this replica's feed joined (its first seconds): read once more when it has.
       if (!this.feed.isLive && !stream.finished) void this.feed.joined.then(() => this.catchUp(id, caller.clientId, stream, send));
     } catch (error) {
