@@ -132,4 +132,30 @@ describe('sagas of a consumer batch', () => {
     assert.ok(lost.reason instanceof OrchestratorError && lost.reason.code === 'SAGA_CONFLICT', String(lost.reason));
     assert.equal((await findSaga(db.pool, orderId))?.version, 1);
   });
+
+  it('given thousands of sagas, when a batch writes its moves back, then it reaches them by key instead of scanning the table', async () => {
+    await db.pool.query(`INSERT INTO sagas (order_id, status, phase, step_index, steps_done, version, data, started_at)
+                         SELECT gen_random_uuid(), 'CONFIRMED', 'NONE', 4, '{}', 1, '{}'::jsonb, now() FROM generate_series(1, 3000)`);
+    await db.pool.query('ANALYZE sagas');
+    const orderId = randomUUID();
+    await inBatch([orderId], (tx) => insertSaga(tx, started(orderId)));
+    const scans = await withTransaction(db.pool, async (tx) => {
+      holdWrites(tx);
+      try {
+        // The backend's counts not yet reported: read before and after, the difference is this batch's.
+        const seqScans = async () => Number((await tx.query<{ n: string }>("SELECT seq_scan AS n FROM pg_stat_xact_user_tables WHERE relname = 'sagas'")).rows[0]?.n ?? 0);
+        const before = await seqScans();
+        await lockSagasOfBatch(tx, [orderId]);
+        const { saga, version } = (await findSagaForUpdate(tx, orderId))!;
+        await updateSaga(tx, tried(saga), version);
+        await writeSagasOfBatch(tx);
+        await releaseWrites(tx);
+        return (await seqScans()) - before;
+      } finally {
+        dropWrites(tx);
+      }
+    });
+    assert.equal(scans, 0, 'the write-back scanned the sagas table');
+    assert.equal((await findSaga(db.pool, orderId))?.saga.phase, 'ACTION', 'the move was written');
+  });
 });

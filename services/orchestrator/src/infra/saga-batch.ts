@@ -74,13 +74,15 @@ export async function writeSagasOfBatch(tx: Sql): Promise<void> {
     if (rowCount !== created.length) throw new OrchestratorError('SAGA_CONFLICT', `${created.length - (rowCount ?? 0)} saga(s) of this batch were started concurrently`);
   }
   if (updated.length > 0) {
+    // The ids again as an array: the planner cannot see how few rows the JSON holds, and joined on
+    // it alone it scanned every saga ever started (2 ms at 2,000 sagas, growing with the table).
     await tx.query(
       `UPDATE sagas s SET status = r.status, phase = r.phase, step_index = r.step_index, steps_done = r.steps_done, reason = r.reason,
               attempt = r.attempt, deadline_at = r.deadline_at, data = r.data, version = r.version, updated_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS r(order_id uuid, status text, phase text, step_index int, steps_done text[], reason text,
               attempt int, deadline_at timestamptz, data jsonb, version int)
-        WHERE s.order_id = r.order_id`,
-      [JSON.stringify(updated)],
+        WHERE s.order_id = r.order_id AND s.order_id = ANY($2::uuid[])`,
+      [JSON.stringify(updated), updated.map((row) => row.order_id)],
     );
   }
 }
