@@ -46,13 +46,19 @@ export async function ensureProjection(pool: Pool, projection: Projection, schem
 export async function hasPendingEvents(sql: Sql, projection: Projection, checkpointName = projection.name): Promise<boolean> {
   const { rows } = await sql.query<{ pending: boolean }>({
     name: 'projection-peek',
+    // The first pending event in index order: joined without ORDER BY … LIMIT, the planner scanned every
+    // event ever appended (4 ms at 4,000 events, on every poll); this reads a few index entries.
     text: `SELECT NOT EXISTS (SELECT 1 FROM projection_checkpoints WHERE name = $1)
                OR EXISTS (
-                 SELECT 1 FROM events e, projection_checkpoints c
-                  WHERE c.name = $1
-                    AND (e.transaction_id, e.global_position) > (c.transaction_id, c.position)
-                    AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                    AND e.type = ANY($2::text[])) AS pending`,
+                 SELECT 1 FROM projection_checkpoints c
+                  CROSS JOIN LATERAL (
+                    SELECT 1 FROM events e
+                     WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.position)
+                       AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                       AND e.type = ANY($2::text[])
+                     ORDER BY e.transaction_id, e.global_position
+                     LIMIT 1) AS first_pending
+                  WHERE c.name = $1) AS pending`,
     values: [checkpointName, projection.handles],
   });
   return rows[0]?.pending === true;
