@@ -34,7 +34,14 @@ export function updatesFrom(message: Message): OrderUpdate[] {
   }
 }
 
-const entryKey = (entry: TimelineEntry) => `${Date.parse(entry.at)}|${entry.kind}|${entry.step ?? ''}|${entry.phase ?? ''}`;
+/**
+ * What makes a broker's entry and the timeline's the same. A saga step is its time, step and phase: the
+ * timeline stores the message's own time. An order event is stored at the event store's time, which
+ * is not its message's (the message is made beside the event); it happens at most once per order
+ * (the order's decide refuses a second cancellation request), so its kind alone names it.
+ */
+const entryKey = (entry: TimelineEntry) =>
+  entry.kind === 'SagaStepRecorded' ? `${Date.parse(entry.at)}|${entry.kind}|${entry.step ?? ''}|${entry.phase ?? ''}` : entry.kind;
 
 /**
  * One client's stream. Live updates that arrive before the snapshot (which

@@ -52,6 +52,17 @@ describe('catching up after the feed joined', () => {
   });
 });
 
+describe('reading the timeline again after the snapshot', () => {
+  it('given an order event the snapshot sent, when the feed or a later read brings it at another time, then it is not sent twice', () => {
+    const stream = new OrderStream(0);
+    // The timeline keeps the event store's time; the message on the broker carries its own, a few ms apart.
+    stream.snapshot({ status: 'CONFIRMED', reason: null }, [{ at: '2026-01-01T00:00:00.000Z', kind: 'OrderPlaced' }, { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }]);
+    assert.deepEqual(stream.live({ orderId, entry: { at: '2026-01-01T00:00:01.004Z', kind: 'OrderConfirmed' }, status: { status: 'CONFIRMED', reason: null } }), []);
+    const again = stream.catchUp({ status: 'CONFIRMED', reason: null }, [{ at: '2026-01-01T00:00:00.000Z', kind: 'OrderPlaced' }, { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }, step('TRIED', '2026-01-01T00:00:00.500Z')]);
+    assert.deepEqual(again.map((event) => (event.event === 'timeline' ? `${event.id}:${event.data.kind}` : event.event)), ['3:SagaStepRecorded'], 'only the step the snapshot lacked');
+  });
+});
+
 describe('reading the broker', () => {
   it("given one saga move's message with two steps, then each becomes an entry, in the move's order, as the order service stores them", () => {
     const steps = [
