@@ -71,14 +71,22 @@ export class OrderStream {
     return events;
   }
 
-  /** A later read, for what the feed passed before this stream watched or before it joined: only what was not sent yet. */
+  /** A later read of the order, for what the feed passed before it joined: only what was not sent yet. */
   catchUp(status: { status: OrderStatus; reason: CancellationReason | null }, timeline: TimelineEntry[]): OrderStreamEvent[] {
-    const events = timeline.flatMap((entry) => this.entry(entry));
+    const events = this.timelineAgain(timeline);
     if (!this.ended && terminalStatuses.has(status.status)) {
       events.push({ event: 'status', data: status });
       this.ended = true;
     }
     return events;
+  }
+
+  /**
+   * A later read of the timeline alone, for saga steps the feed passed before this stream watched but
+   * the order service stored after the snapshot's read: only the entries not sent yet.
+   */
+  timelineAgain(timeline: TimelineEntry[]): OrderStreamEvent[] {
+    return timeline.flatMap((entry) => this.entry(entry));
   }
 
   live(update: OrderUpdate): OrderStreamEvent[] {

@@ -58,7 +58,7 @@ describe('reading the timeline again after the snapshot', () => {
     // The timeline keeps the event store's time; the message on the broker carries its own, a few ms apart.
     stream.snapshot({ status: 'CONFIRMED', reason: null }, [{ at: '2026-01-01T00:00:00.000Z', kind: 'OrderPlaced' }, { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }]);
     assert.deepEqual(stream.live({ orderId, entry: { at: '2026-01-01T00:00:01.004Z', kind: 'OrderConfirmed' }, status: { status: 'CONFIRMED', reason: null } }), []);
-    const again = stream.catchUp({ status: 'CONFIRMED', reason: null }, [{ at: '2026-01-01T00:00:00.000Z', kind: 'OrderPlaced' }, { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }, step('TRIED', '2026-01-01T00:00:00.500Z')]);
+    const again = stream.timelineAgain([{ at: '2026-01-01T00:00:00.000Z', kind: 'OrderPlaced' }, { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }, step('TRIED', '2026-01-01T00:00:00.500Z')]);
     assert.deepEqual(again.map((event) => (event.event === 'timeline' ? `${event.id}:${event.data.kind}` : event.event)), ['3:SagaStepRecorded'], 'only the step the snapshot lacked');
   });
 });

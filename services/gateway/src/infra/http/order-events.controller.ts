@@ -19,7 +19,9 @@ const closeAfterTerminalMs = 1_000;
 /**
  * The order service stores saga steps up to 100 ms after the feed reads them (both space their
  * fetches): a step the feed passed before this stream watched may reach the timeline only after the
- * snapshot's read. One more read this much later, before a terminal stream closes, picks it up.
+ * snapshot's read. One more read of the timeline this much later, before a terminal stream closes,
+ * picks it up. The order's status needs no second read: it is written in the same transaction as the
+ * order's events, before any of them can reach the feed.
  */
 const rereadAfterMs = 500;
 const heartbeatMs = 15_000;
@@ -68,12 +70,20 @@ export class OrderEventsController {
       const first = stream.snapshot({ status: view.status, reason: view.reason ?? null }, timelineOf(timeline));
       send = open(reply, request, unwatch, () => stream.finished);
       send(first);
-      reread = setTimeout(() => void this.catchUp(id, caller.clientId, stream, send), rereadAfterMs);
+      reread = setTimeout(() => void this.timelineAgain(id, caller.clientId, stream, send), rereadAfterMs);
       // Connected before this replica's feed joined (its first seconds): read once more when it has.
       if (!this.feed.isLive && !stream.finished) void this.feed.joined.then(() => this.catchUp(id, caller.clientId, stream, send));
     } catch (error) {
       unwatch();
       throw error;
+    }
+  }
+
+  private async timelineAgain(id: string, clientId: string, stream: OrderStream, send: (events: OrderStreamEvent[]) => void): Promise<void> {
+    try {
+      send(stream.timelineAgain(timelineOf(await this.upstreams.call('order', { method: 'GET', path: `/orders/${id}/timeline`, clientId }))));
+    } catch {
+      // What it would have added is in the timeline: a reload or a reconnect with Last-Event-ID shows it.
     }
   }
 
