@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { withTransaction } from '@shopfront/postgres';
-import { eventually, freshDatabase, type TestDatabase } from '@shopfront/testing';
+import { eventually, freshDatabase, sequentialScans, type TestDatabase } from '@shopfront/testing';
 import {
   appendToStream,
   applyBatch,
@@ -146,11 +146,9 @@ describe('hasPendingEvents', () => {
     await ensureProjection(db.pool, caughtUp);
     while ((await applyBatch(db.pool, caughtUp)) > 0);
     const { pending, scans } = await withTransaction(db.pool, async (tx) => {
-      // The backend's counts not yet reported: read before and after, the difference is the peek's.
-      const seqScans = async () => Number((await tx.query<{ n: string }>("SELECT seq_scan AS n FROM pg_stat_xact_user_tables WHERE relname = 'events'")).rows[0]?.n ?? 0);
-      const before = await seqScans();
+      const before = await sequentialScans(tx, 'events');
       const pending = await hasPendingEvents(tx, caughtUp);
-      return { pending, scans: (await seqScans()) - before };
+      return { pending, scans: (await sequentialScans(tx, 'events')) - before };
     });
     assert.equal(pending, false);
     assert.equal(scans, 0, 'the peek scanned the events table');

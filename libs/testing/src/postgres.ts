@@ -1,4 +1,4 @@
-import { createPool, migrate, type Migration, type Pool } from '@shopfront/postgres';
+import { createPool, migrate, type Migration, type Pool, type Sql } from '@shopfront/postgres';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { testInfra } from './config.js';
@@ -34,4 +34,14 @@ export async function freshDatabase(label: string, migrations: Migration[] = [])
       await cleanup.end();
     },
   };
+}
+
+/**
+ * Sequential scans of `table` by this connection that the server has not yet reported: read it before
+ * and after a statement, in one transaction, and the difference is that statement's. A test of a
+ * query that must use an index counts its scans this way, on a table large enough for the planner.
+ */
+export async function sequentialScans(tx: Sql, table: string): Promise<number> {
+  const { rows } = await tx.query<{ n: string }>('SELECT seq_scan AS n FROM pg_stat_xact_user_tables WHERE relname = $1', [table]);
+  return Number(rows[0]?.n ?? 0);
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { messagingMigrations } from '@shopfront/messaging';
 import { dropWrites, holdWrites, readMigrations, releaseWrites, withTransaction, type Sql } from '@shopfront/postgres';
-import { freshDatabase, type TestDatabase } from '@shopfront/testing';
+import { freshDatabase, sequentialScans, type TestDatabase } from '@shopfront/testing';
 import { OrchestratorError } from '../domain/errors.js';
 import { evolve, type Saga } from '../domain/saga.js';
 import { order } from '../test/sagas.js';
@@ -142,15 +142,13 @@ describe('sagas of a consumer batch', () => {
     const scans = await withTransaction(db.pool, async (tx) => {
       holdWrites(tx);
       try {
-        // The backend's counts not yet reported: read before and after, the difference is this batch's.
-        const seqScans = async () => Number((await tx.query<{ n: string }>("SELECT seq_scan AS n FROM pg_stat_xact_user_tables WHERE relname = 'sagas'")).rows[0]?.n ?? 0);
-        const before = await seqScans();
+        const before = await sequentialScans(tx, 'sagas');
         await lockSagasOfBatch(tx, [orderId]);
         const { saga, version } = (await findSagaForUpdate(tx, orderId))!;
         await updateSaga(tx, tried(saga), version);
         await writeSagasOfBatch(tx);
         await releaseWrites(tx);
-        return (await seqScans()) - before;
+        return (await sequentialScans(tx, 'sagas')) - before;
       } finally {
         dropWrites(tx);
       }
