@@ -120,6 +120,31 @@ describe('the client_orders projection', () => {
   });
 });
 
+describe('order.events messages', () => {
+  it('given an order placed then confirmed, then each message carries the time the event store recorded, which the timeline keeps', async () => {
+    const orderId = randomUUID();
+    const placed = { orderId, clientId: 'client-1', customerId: 'cust-1', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' as const } }], total: { amount: 1999, currency: 'EUR' as const }, payment: aTokenizedCard(), shippingAddress: body().shippingAddress };
+    const inTurn: [string, Parameters<OrderCommands['execute']>[2]][] = [['OrderPlaced', (order) => placeOrder(order, placed)], ['OrderConfirmed', (order) => confirmOrder(order, orderId)]];
+    for (const [type, decide] of inTurn) {
+      const times = await withTransaction(db.pool, async (tx) => {
+        await new Promise((resolve) => setTimeout(resolve, 5)); // the clock moves past the transaction's now()
+        await commands().execute(tx, orderId, decide, { causationId: null });
+        // Read in the command's own transaction: the relay cannot have published (and deleted) the row yet.
+        const { rows } = await tx.query<{ sent: string; recorded: Date; stored: Date }>(
+          `SELECT o.payload->>'occurredAt' AS sent, e.occurred_at AS recorded, t.at AS stored
+             FROM outbox o JOIN events e ON e.message_id = o.message_id JOIN order_timeline t ON t.message_id = o.message_id
+            WHERE o.message_key = $1 AND o.message_type = $2`,
+          [orderId, type],
+        );
+        return rows.map((row) => ({ sent: row.sent, recorded: row.recorded.toISOString(), stored: row.stored.toISOString() }));
+      });
+      assert.equal(times.length, 1, type);
+      assert.equal(times[0]!.sent, times[0]!.recorded, `${type}: the message's time is the event's`);
+      assert.equal(times[0]!.sent, times[0]!.stored, `${type}: and the timeline's`);
+    }
+  });
+});
+
 describe('orders stranded in PENDING', () => {
   const placeDirectly = async () => {
     const orderId = randomUUID();
@@ -138,12 +163,12 @@ describe('orders stranded in PENDING', () => {
     const settled = await placeDirectly();
     await withTransaction(db.pool, (tx) => commands().execute(tx, settled, (order) => confirmOrder(order, settled), { causationId: null }));
     await ageBy([stranded, settled], 'updated_at');
-    const original = await db.pool.query<{ message_id: string }>(`SELECT message_id FROM events WHERE stream_id = $1 AND type = 'OrderPlaced'`, [`order-${stranded}`]);
+    const original = await db.pool.query<{ message_id: string; occurred_at: Date }>(`SELECT message_id, occurred_at FROM events WHERE stream_id = $1 AND type = 'OrderPlaced'`, [`order-${stranded}`]);
 
     const sent = await withTransaction(db.pool, async (tx) => {
       assert.deepEqual(await reannounceStrandedOrders(readModels, tx, pendingFor, 100), [stranded]);
       // Read in the sweep's own transaction: the relay cannot have published (and deleted) the row yet.
-      const { rows } = await tx.query<{ message_id: string; message_type: string; payload: { causationId: string; data: { orderId: string } } }>(
+      const { rows } = await tx.query<{ message_id: string; message_type: string; payload: { causationId: string; occurredAt: string; data: { orderId: string } } }>(
         `SELECT message_id, message_type, payload FROM outbox WHERE message_key = $1 AND created_at = now()`,
         [stranded],
       );
@@ -154,6 +179,7 @@ describe('orders stranded in PENDING', () => {
     assert.equal(sent[0]!.payload.data.orderId, stranded);
     assert.equal(sent[0]!.payload.causationId, original.rows[0]!.message_id);
     assert.notEqual(sent[0]!.message_id, original.rows[0]!.message_id);
+    assert.equal(sent[0]!.payload.occurredAt, original.rows[0]!.occurred_at.toISOString(), 'at the time first recorded, the timeline entry a watcher already has');
 
     assert.deepEqual(await withTransaction(db.pool, (tx) => reannounceStrandedOrders(readModels, tx, pendingFor, 100)), [], 'not again before the threshold passes once more');
     await ageBy([stranded], 'reannounced_at');

@@ -80,7 +80,8 @@ export class OrderCommands {
       })),
     );
     await this.readModels.projectOrder(tx, fold(evolve, order, decided), recorded);
-    await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
+    // Each message carries the time its event was recorded (the store's now()), the time the timeline and read models keep.
+    await enqueue(tx, messages.map((message, i) => ({ topic: Topics.orderEvents, message: { ...message, occurredAt: recorded[i]!.occurredAt.toISOString() } })));
   }
 }
 

@@ -28,7 +28,8 @@ export async function reannounceStrandedOrders(readModels: OrderReadModels, tx: 
     const { events } = await readStream<OrderEvent>(tx, streamIdOf(orderId), { upcasters: orderUpcasters });
     const placed = events.find((event): event is Extract<typeof event, { type: 'OrderPlaced' }> => event.type === 'OrderPlaced');
     if (!placed) continue; // a view row without its stream: nothing to say
-    messages.push(createMessage('OrderPlaced', placed.data, { correlationId: orderId, causationId: placed.messageId }));
+    // At the time first recorded, as the first message and the timeline have it: a watcher sees the entry it has.
+    messages.push({ ...createMessage('OrderPlaced', placed.data, { correlationId: orderId, causationId: placed.messageId }), occurredAt: placed.occurredAt.toISOString() });
   }
   await enqueue(tx, messages.map((message) => ({ topic: Topics.orderEvents, message })));
   await readModels.markReannounced(tx, orderIds);
