@@ -35,13 +35,12 @@ export function updatesFrom(message: Message): OrderUpdate[] {
 }
 
 /**
- * What makes a broker's entry and the timeline's the same. A saga step is its time, step and phase: the
- * timeline stores the message's own time. An order event is stored at the event store's time, which
- * is not its message's (the message is made beside the event); it happens at most once per order
- * (the order's decide refuses a second cancellation request), so its kind alone names it.
+ * What makes a broker's entry and the timeline's the same: its time, kind, step and phase. Every
+ * message carries the time its timeline row stores (a saga step its own; an order event the time the
+ * event store recorded it, which the order service stamps on it), so an entry seen live and on a
+ * reload has one key, and two events of one kind at different times stay two.
  */
-const entryKey = (entry: TimelineEntry) =>
-  entry.kind === 'SagaStepRecorded' ? `${Date.parse(entry.at)}|${entry.kind}|${entry.step ?? ''}|${entry.phase ?? ''}` : entry.kind;
+const entryKey = (entry: TimelineEntry) => `${Date.parse(entry.at)}|${entry.kind}|${entry.step ?? ''}|${entry.phase ?? ''}`;
 
 /**
  * One client's stream. Live updates that arrive before the snapshot (which

@@ -53,13 +53,23 @@ describe('catching up after the feed joined', () => {
 });
 
 describe('reading the timeline again after the snapshot', () => {
-  it('given an order event the snapshot sent, when the feed or a later read brings it at another time, then it is not sent twice', () => {
+  it('given an order event the snapshot sent, when the feed or a later read brings it again, then it is not sent twice', () => {
     const stream = new OrderStream(0);
-    // The timeline keeps the event store's time; the message on the broker carries its own, a few ms apart.
+    // The order service stamps each message with the time the event store recorded, the timeline's time.
     stream.snapshot({ status: 'CONFIRMED', reason: null }, [{ at: '2026-01-01T00:00:00.000Z', kind: 'OrderPlaced' }, { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }]);
-    assert.deepEqual(stream.live({ orderId, entry: { at: '2026-01-01T00:00:01.004Z', kind: 'OrderConfirmed' }, status: { status: 'CONFIRMED', reason: null } }), []);
+    assert.deepEqual(stream.live({ orderId, entry: { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }, status: { status: 'CONFIRMED', reason: null } }), []);
     const again = stream.timelineAgain([{ at: '2026-01-01T00:00:00.000Z', kind: 'OrderPlaced' }, { at: '2026-01-01T00:00:01.000Z', kind: 'OrderConfirmed' }, step('TRIED', '2026-01-01T00:00:00.500Z')]);
     assert.deepEqual(again.map((event) => (event.event === 'timeline' ? `${event.id}:${event.data.kind}` : event.event)), ['3:SagaStepRecorded'], 'only the step the snapshot lacked');
+  });
+
+  it("given a live order event at its timeline entry's time, then they are one entry; an event of that kind at another time is a second", () => {
+    const stream = new OrderStream(0);
+    const at = '2026-01-01T00:00:00.123Z';
+    const requested = (occurredAt: string) => updatesFrom({ ...createMessage('OrderCancellationRequested', { orderId }, { correlationId: orderId, causationId: null }), occurredAt })[0]!;
+    stream.snapshot({ status: 'PENDING', reason: null }, [{ at: '2026-01-01T00:00:00.123+00:00', kind: 'OrderCancellationRequested' }]);
+    assert.deepEqual(stream.live(requested(at)), [], 'the same event, whatever the spelling of its time');
+    const other = stream.live(requested('2026-01-01T00:00:00.127Z'));
+    assert.deepEqual(other.map((event) => (event.event === 'timeline' ? `${event.id}:${event.data.kind}:${event.data.at}` : event.event)), ['2:OrderCancellationRequested:2026-01-01T00:00:00.127Z']);
   });
 });
 
