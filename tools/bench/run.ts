@@ -4,7 +4,7 @@
  * meaningful as a ratio). Prints a table and writes bench-results/*.json.
  *
  *   npm run bench                 all
- *   npm run bench -- saga         one (saga | event-store | gateway | capacity | flash-sale)
+ *   npm run bench -- saga         one (saga | event-store | gateway | capacity | flash-sale | kafka-clients)
  *   npm run bench -- capacity --rates 10,20 --seconds 10   (flags: tools/bench/capacity.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,9 +15,10 @@ import { benchCapacity, parseCapacityArgs } from './capacity.js';
 import { benchEventStore } from './event-store.js';
 import { benchFlashSale, parseFlashSaleArgs } from './flash-sale.js';
 import { benchGateway } from './gateway.js';
+import { benchKafkaClients, parseKafkaClientsArgs } from './kafka-clients.js';
 import { benchSagas } from './saga.js';
 
-type Bench = { name: string; run: () => Promise<Record<string, unknown>>; quiet?: boolean };
+type Bench = { name: string; run: () => Promise<Record<string, unknown>>; quiet?: boolean; onlyWhenNamed?: boolean };
 
 const benches: Bench[] = [
   // Closed-loop: each client waits for its order before sending the next, so it never offers more than the platform takes.
@@ -28,10 +29,12 @@ const benches: Bench[] = [
   { name: 'capacity', run: () => benchCapacity(parseCapacityArgs(process.argv.slice(3))), quiet: true },
   // A surge of checkouts above capacity with browsing alongside, then calm load (flags: tools/bench/flash-sale.ts).
   { name: 'flash-sale', run: () => benchFlashSale(parseFlashSaleArgs(process.argv.slice(3))), quiet: true },
+  // kafkajs against the maintained clients on this machine's broker (ADR 0024); only when named.
+  { name: 'kafka-clients', run: () => benchKafkaClients(parseKafkaClientsArgs(process.argv.slice(3))), quiet: true, onlyWhenNamed: true },
 ];
 
 const wanted = process.argv[2];
-const selected = benches.filter((bench) => !wanted || bench.name === wanted);
+const selected = benches.filter((bench) => (wanted ? bench.name === wanted : !bench.onlyWhenNamed));
 if (selected.length === 0) {
   console.error(`unknown bench ${wanted}; have: ${benches.map((bench) => bench.name).join(', ')}`);
   process.exit(2);

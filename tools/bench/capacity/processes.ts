@@ -34,6 +34,9 @@ function readStat(pid: number): ProcStat | undefined {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far; 0 once it has exited. */
+export const cpuSecondsOf = (pid: number): number => readStat(pid)?.own ?? 0;
+
 export interface Watched {
   /** Service name → its pid now (a restarted service has a new one). */
   services: () => Record<string, number | undefined>;
