@@ -9,10 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { eventStoreMigrations, projectionChecksum, rebuildProjection, applyBatch } from '@shopfront/event-store';
-import { withTransaction } from '@shopfront/postgres';
+import { holdWrites, releaseWrites, withTransaction } from '@shopfront/postgres';
 import { aTokenizedCard, callService, startServiceUnderTest, type ServiceUnderTest, type TestDatabase } from '@shopfront/testing';
 import { createMessage, parseMessage } from '@shopfront/contracts';
 import { OrderCommands } from './app/order-commands.consumer.js';
+import { CatalogUpdatesConsumer } from './app/catalog-updates.consumer.js';
 import { SagaStepsConsumer } from './app/saga-steps.consumer.js';
 import { reannounceStrandedOrders } from './app/stranded-orders.js';
 import { loadOrderConfig } from './config.js';
@@ -201,5 +202,29 @@ describe('the timeline from saga.events', () => {
     const timeline = await call('GET', `/orders/${orderId}/timeline`, { 'x-client-id': 'client-1' });
     const lines = (timeline.body.items as { kind: string; step?: string; phase?: string }[]).map((entry) => `${entry.kind} ${entry.step ?? ''} ${entry.phase ?? ''}`.trim());
     assert.deepEqual(lines, ['OrderPlaced', 'SagaStepRecorded reserveStock SUCCEEDED', 'SagaStepRecorded authorizePayment TRIED', 'SagaStepRecorded authorizePayment SUCCEEDED']);
+  });
+});
+
+describe('the catalog from inventory.events', () => {
+  it('given a batch with a SKU changed twice and another once, then one write keeps the latest state of each', async () => {
+    const changed = (sku: string, name: string, amount: number, available: number) =>
+      createMessage('StockChanged', { sku, name, price: { amount, currency: 'EUR' }, onHand: available, reserved: 0, available }, { correlationId: sku, causationId: null });
+    const catalog = new CatalogUpdatesConsumer(readModels);
+    const delivery = { topic: 'inventory.events', partition: 0, offset: '0', headers: {}, attempt: 1 };
+    const batch = [changed('SKU-CAT-1', 'Mug', 900, 5), changed('SKU-CAT-2', 'Tray', 1500, 7), changed('SKU-CAT-1', 'Mug, blue', 950, 4)];
+    const during = await withTransaction(db.pool, async (tx) => {
+      // As a consumer's batch runs: writes held until its end (libs/messaging's applyBatch).
+      holdWrites(tx);
+      for (const message of batch) await catalog.on.handle(message, tx, delivery);
+      const { rows } = await tx.query("SELECT count(*)::int AS n FROM catalog WHERE sku LIKE 'SKU-CAT-%'");
+      await releaseWrites(tx);
+      return rows[0].n as number;
+    });
+    assert.equal(during, 0, 'nothing written before the batch ends');
+    const { rows } = await db.pool.query("SELECT sku, name, price_amount, available FROM catalog WHERE sku LIKE 'SKU-CAT-%' ORDER BY sku");
+    assert.deepEqual(rows, [
+      { sku: 'SKU-CAT-1', name: 'Mug, blue', price_amount: 950, available: 4 },
+      { sku: 'SKU-CAT-2', name: 'Tray', price_amount: 1500, available: 7 },
+    ]);
   });
 });

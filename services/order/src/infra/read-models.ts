@@ -112,11 +112,20 @@ export async function listProducts(sql: Sql) {
   return rows.map((row) => ({ sku: row.sku, name: row.name, price: { amount: row.price_amount, currency: row.currency }, available: row.available }));
 }
 
+/** Inside a consumer's batch, its StockChanged upserts are written together at its end, the latest per SKU. */
 export async function upsertCatalogEntry(tx: Sql, entry: CatalogEntry): Promise<void> {
+  await heldWrite(tx, 'catalog', [entry], upsertCatalogRows);
+}
+
+async function upsertCatalogRows(tx: Sql, entries: CatalogEntry[]): Promise<void> {
+  // One statement may not update a row twice: a later StockChanged of a SKU replaces an earlier one
+  // (a SKU's changes arrive in order: they share its partition).
+  const latest = [...new Map(entries.map((entry) => [entry.sku, entry])).values()];
   await tx.query(
-    `INSERT INTO catalog (sku, name, price_amount, currency, available) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO catalog (sku, name, price_amount, currency, available)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[])
      ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency, available = EXCLUDED.available`,
-    [entry.sku, entry.name, entry.price.amount, entry.price.currency, entry.available],
+    [latest.map((entry) => entry.sku), latest.map((entry) => entry.name), latest.map((entry) => entry.price.amount), latest.map((entry) => entry.price.currency), latest.map((entry) => entry.available)],
   );
 }
 
