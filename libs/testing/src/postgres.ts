@@ -41,7 +41,12 @@ export async function freshDatabase(label: string, migrations: Migration[] = [])
  * and after a statement, in one transaction, and the difference is that statement's. A test of a
  * query that must use an index counts its scans this way, on a table large enough for the planner.
  */
-export async function sequentialScans(tx: Sql, table: string): Promise<number> {
-  const { rows } = await tx.query<{ n: string }>('SELECT seq_scan AS n FROM pg_stat_xact_user_tables WHERE relname = $1', [table]);
+export const sequentialScans = (tx: Sql, table: string): Promise<number> => unreportedCount(tx, table, 'seq_scan');
+
+/** Rows of `table` updated by this connection and not yet reported: read as `sequentialScans`, before and after. */
+export const rowsUpdated = (tx: Sql, table: string): Promise<number> => unreportedCount(tx, table, 'n_tup_upd');
+
+async function unreportedCount(tx: Sql, table: string, counter: 'seq_scan' | 'n_tup_upd'): Promise<number> {
+  const { rows } = await tx.query<{ n: string }>(`SELECT ${counter} AS n FROM pg_stat_xact_user_tables WHERE relname = $1`, [table]);
   return Number(rows[0]?.n ?? 0);
 }

@@ -11,7 +11,7 @@ import { createMessage, type Message, type OrderLine } from '@shopfront/contract
 import { messagingMigrations, type Delivery } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations, withTransaction } from '@shopfront/postgres';
-import { freshDatabase, type TestDatabase } from '@shopfront/testing';
+import { freshDatabase, rowsUpdated, type TestDatabase } from '@shopfront/testing';
 import { postgresStockStore } from '../infra/stock.repository.js';
 import { InventoryCommandsConsumer } from './inventory-commands.consumer.js';
 
@@ -41,6 +41,15 @@ const deliverBatch = (messages: Message[]) =>
     await commands.closeBatch(tx);
   });
 const deliver = (message: Message) => deliverBatch([message]);
+/** A batch delivered as above, and how many product rows its transaction updated. */
+const productUpdatesOfBatch = (messages: Message[]) =>
+  withTransaction(db.pool, async (tx) => {
+    const before = await rowsUpdated(tx, 'products');
+    await commands.openBatch(messages, tx);
+    for (const message of messages) await commands.on.handle(message, tx, delivery);
+    await commands.closeBatch(tx);
+    return (await rowsUpdated(tx, 'products')) - before;
+  });
 const reserve = (items: OrderLine[]) => {
   const orderId = randomUUID();
   return createMessage('ReserveStock', { orderId, items }, { correlationId: orderId });
@@ -92,5 +101,20 @@ describe('stock commands under concurrency on real Postgres', () => {
     assert.equal(rows.length, 12 * 3 + 1);
     assert.deepEqual(rows.filter((row) => row.sku === 'SKU-008'), [{ sku: 'SKU-008', reserved: 0 }]);
     assert.equal(Math.max(...rows.filter((row) => row.sku === 'SKU-005').map((row) => row.reserved)), 12);
+  });
+
+  it("given a batch of reservations and a release on two SKUs, then each product row is written once, with the batch's final state", async () => {
+    const reserved = reserve([{ sku: 'SKU-009', quantity: 2 }]);
+    const batch: Message[] = [
+      ...Array.from({ length: 5 }, () => reserve([{ sku: 'SKU-003', quantity: 1 }])),
+      reserved,
+      createMessage('ReleaseStock', { orderId: reserved.data.orderId }, { correlationId: reserved.data.orderId }),
+    ];
+    const [before003, before009] = [await stock('SKU-003'), await stock('SKU-009')];
+    assert.equal(await productUpdatesOfBatch(batch), 2);
+    assert.deepEqual([await stock('SKU-003'), await stock('SKU-009')], [
+      { ...before003, reserved: before003.reserved + 5 },
+      before009,
+    ]);
   });
 });

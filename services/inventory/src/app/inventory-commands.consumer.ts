@@ -5,7 +5,7 @@ import { LOGGER, Participant, type MessageHandlerProvider, type MessageOf, type 
 import type pg from 'pg';
 import { quantitiesBySku, releaseStock, reserveStock } from '../domain/stock.js';
 import { STOCK_STORE, type StockStore } from './ports.js';
-import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js';
+import { closeStockBatch, openStockBatch, saveInBatch, stockInBatch } from './stock-changes.js';
 
 /** Carries out the orchestrator's stock commands, each under the order's reservation lock, and answers on saga.replies. */
 @Participant({ name: 'inventory.commands', topic: Topics.inventoryCommands, lock: 'reservation', commands: { ReserveStock: 'reserve', ReleaseStock: 'release' } })
@@ -19,18 +19,18 @@ export class InventoryCommandsConsumer implements MessageHandlerProvider {
   }
 
   closeBatch(tx: pg.PoolClient): Promise<void> {
-    return closeStockBatch(tx);
+    return closeStockBatch(this.stock, tx);
   }
 
   async reserve(message: MessageOf<'ReserveStock'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
     const { orderId } = message.data;
     const existing = await this.stock.findReservation(tx, orderId);
-    const stock = await this.stock.lockStock(tx, [...quantitiesBySku(message.data.items).keys()]);
+    const stock = await stockInBatch(this.stock, tx, [...quantitiesBySku(message.data.items).keys()]);
     const outcome = reserveStock(existing, stock, message.data);
     switch (outcome.kind) {
       case 'reserved':
         await this.stock.saveReservation(tx, outcome.reservation);
-        await saveInBatch(this.stock, tx, outcome.changed, message.messageId);
+        saveInBatch(tx, outcome.changed, message.messageId);
         return createMessage('StockReserved', { orderId }, causation);
       case 'alreadyReserved':
         return createMessage('StockReserved', { orderId }, causation);
@@ -50,10 +50,10 @@ export class InventoryCommandsConsumer implements MessageHandlerProvider {
   async release(message: MessageOf<'ReleaseStock'>, tx: pg.PoolClient, causation: Causation): Promise<Message | undefined> {
     const { orderId } = message.data;
     const existing = await this.stock.findReservation(tx, orderId);
-    const stock = await this.stock.lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
+    const stock = await stockInBatch(this.stock, tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
     const { reservation, changed } = releaseStock(existing, stock, orderId);
     await this.stock.saveReservation(tx, reservation);
-    await saveInBatch(this.stock, tx, changed, message.messageId);
+    saveInBatch(tx, changed, message.messageId);
     return createMessage('StockReleased', { orderId }, causation);
   }
 }

@@ -5,7 +5,7 @@ import { byType, Consumer, type MessageHandlerProvider, type MessageOf } from '@
 import type pg from 'pg';
 import { commitReservation, quantitiesBySku } from '../domain/stock.js';
 import { STOCK_STORE, type StockStore } from './ports.js';
-import { closeStockBatch, openStockBatch, saveInBatch } from './stock-changes.js';
+import { closeStockBatch, openStockBatch, saveInBatch, stockInBatch } from './stock-changes.js';
 
 /**
  * Choreography: a confirmed order's reserved units become sold. No orchestrator involved, and no
@@ -25,17 +25,17 @@ export class OrderEventsConsumer implements MessageHandlerProvider {
   }
 
   closeBatch(tx: pg.PoolClient): Promise<void> {
-    return closeStockBatch(tx);
+    return closeStockBatch(this.stock, tx);
   }
 
   private async commit(message: MessageOf<'OrderConfirmed'>, tx: pg.PoolClient): Promise<void> {
     const { orderId } = message.data;
     await lockKey(tx, `reservation:${orderId}`);
     const existing = await this.stock.findReservation(tx, orderId);
-    const stock = await this.stock.lockStock(tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
+    const stock = await stockInBatch(this.stock, tx, existing ? [...quantitiesBySku(existing.items).keys()] : []);
     const committed = commitReservation(existing, stock);
     if (!committed) return;
     await this.stock.saveReservation(tx, committed.reservation);
-    await saveInBatch(this.stock, tx, committed.changed, message.messageId);
+    saveInBatch(tx, committed.changed, message.messageId);
   }
 }

@@ -5,8 +5,8 @@ import type { Reservation, StockLevel } from '../domain/stock.js';
 export interface StockStore {
   /** Locks the rows in SKU order, so two orders touching the same SKUs never deadlock. */
   lockStock(tx: Sql, skus: string[]): Promise<Map<string, StockLevel>>;
-  /** Locks, in SKU order, the rows of the given SKUs and of the SKUs the given orders' reservations hold. */
-  lockStockOfBatch(tx: Sql, skus: string[], orderIds: string[]): Promise<void>;
+  /** Locks, in SKU order, the rows of the given SKUs and of the SKUs the given orders' reservations hold; returns them. */
+  lockStockOfBatch(tx: Sql, skus: string[], orderIds: string[]): Promise<Map<string, StockLevel>>;
   allStock(sql: Sql): Promise<StockLevel[]>;
   saveStock(tx: Sql, levels: StockLevel[]): Promise<void>;
   findReservation(tx: Sql, orderId: string): Promise<Reservation | undefined>;

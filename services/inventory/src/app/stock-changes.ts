@@ -13,14 +13,23 @@ export async function saveAndAnnounce(stock: StockStore, tx: Sql, levels: StockL
 
 type Announcement = { level: StockLevel; causationId: string | null };
 
-/** Per consumer transaction: the last state of each SKU it changed, announced once when the batch closes. */
-const heldBack = new WeakMap<Sql, Map<string, Announcement>>();
+/**
+ * Per consumer transaction: the batch's product rows as locked at its start and changed since, and
+ * the last change of each SKU, written and announced once when the batch closes.
+ */
+interface BatchStock {
+  levels: Map<string, StockLevel>;
+  changed: Map<string, Announcement>;
+}
+const batches = new WeakMap<Sql, BatchStock>();
 
 /**
  * Opens a consumer batch's stock work. Every order touches the same few product
  * rows, and two batches run at once (two consumers, several partitions each):
  * locking rows message by message, each in its own order, deadlocked them. The
- * batch takes every row it will touch first, in SKU order, so it waits but never deadlocks.
+ * batch takes every row it will touch first, in SKU order, so it waits but never
+ * deadlocks; and since no one else can change them until it commits, its
+ * messages read and change them in memory, one statement for all at the end.
  */
 export async function openStockBatch(stock: StockStore, tx: Sql, messages: Message[]): Promise<void> {
   const skus = new Set<string>();
@@ -29,28 +38,42 @@ export async function openStockBatch(stock: StockStore, tx: Sql, messages: Messa
     if (isMessageOf(message, ['ReserveStock'])) message.data.items.forEach((item) => skus.add(item.sku));
     else if (isMessageOf(message, ['ReleaseStock', 'OrderConfirmed'])) orderIds.add(message.data.orderId);
   }
-  heldBack.set(tx, new Map());
-  if (skus.size > 0 || orderIds.size > 0) await stock.lockStockOfBatch(tx, [...skus], [...orderIds]);
+  const levels = skus.size > 0 || orderIds.size > 0 ? await stock.lockStockOfBatch(tx, [...skus], [...orderIds]) : new Map<string, StockLevel>();
+  batches.set(tx, { levels, changed: new Map() });
 }
 
-/**
- * Saves changed stock inside an open batch; its announcement waits for the
- * batch's end. Each StockChanged carries a SKU's whole state, so the last one
- * of a batch says all the earlier ones would: one message per SKU per batch.
- */
-export async function saveInBatch(stock: StockStore, tx: Sql, levels: StockLevel[], causationId: string): Promise<void> {
-  const held = heldBack.get(tx);
-  if (!held) throw new Error('saveInBatch outside an open stock batch');
-  if (levels.length === 0) return;
-  await stock.saveStock(tx, levels);
-  for (const level of levels) held.set(level.sku, { level, causationId });
+/** The current levels of the given SKUs inside an open batch: as locked at its start, with its own changes since. */
+export async function stockInBatch(stock: StockStore, tx: Sql, skus: string[]): Promise<Map<string, StockLevel>> {
+  const batch = openBatchOf(tx);
+  const missing = skus.filter((sku) => !batch.levels.has(sku));
+  // A SKU no message named at the start (an unknown one, say): locked now, as before batches.
+  if (missing.length > 0) for (const [sku, level] of await stock.lockStock(tx, missing)) batch.levels.set(sku, level);
+  return new Map(skus.flatMap((sku) => (batch.levels.has(sku) ? [[sku, batch.levels.get(sku)!] as const] : [])));
 }
 
-/** Closes the batch: the held-back announcements join its transaction's outbox. */
-export async function closeStockBatch(tx: Sql): Promise<void> {
-  const held = heldBack.get(tx);
-  heldBack.delete(tx);
-  if (held && held.size > 0) await announce(tx, [...held.values()]);
+/** Changes stock inside an open batch: written and announced when the batch closes. */
+export function saveInBatch(tx: Sql, levels: StockLevel[], causationId: string): void {
+  const batch = openBatchOf(tx);
+  for (const level of levels) {
+    batch.levels.set(level.sku, level);
+    batch.changed.set(level.sku, { level, causationId });
+  }
+}
+
+/** Closes the batch: each changed row written once, in one statement, and announced in its transaction's outbox. */
+export async function closeStockBatch(stock: StockStore, tx: Sql): Promise<void> {
+  const batch = batches.get(tx);
+  batches.delete(tx);
+  if (!batch || batch.changed.size === 0) return;
+  const changed = [...batch.changed.values()];
+  await stock.saveStock(tx, changed.map(({ level }) => level));
+  await announce(tx, changed);
+}
+
+function openBatchOf(tx: Sql): BatchStock {
+  const batch = batches.get(tx);
+  if (!batch) throw new Error('stock changed outside an open stock batch');
+  return batch;
 }
 
 /**

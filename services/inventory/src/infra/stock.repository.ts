@@ -25,16 +25,17 @@ export async function lockStock(tx: Sql, skus: string[]): Promise<Map<string, St
   return new Map(rows.map((row) => [row.sku, toLevel(row)]));
 }
 
-/** Locks, in SKU order, the rows of the given SKUs and of the SKUs the given orders' reservations hold. */
-export async function lockStockOfBatch(tx: Sql, skus: string[], orderIds: string[]): Promise<void> {
-  await tx.query({
+/** Locks, in SKU order, the rows of the given SKUs and of the SKUs the given orders' reservations hold; returns them. */
+export async function lockStockOfBatch(tx: Sql, skus: string[], orderIds: string[]): Promise<Map<string, StockLevel>> {
+  const { rows } = await tx.query<ProductRow>({
     name: 'lock-stock-of-batch',
-    text: `SELECT sku FROM products
+    text: `SELECT * FROM products
             WHERE sku = ANY($1::text[])
                OR sku IN (SELECT item->>'sku' FROM reservations, jsonb_array_elements(items) AS item WHERE order_id = ANY($2::uuid[]))
             ORDER BY sku FOR UPDATE`,
     values: [skus, orderIds],
   });
+  return new Map(rows.map((row) => [row.sku, toLevel(row)]));
 }
 
 export async function allStock(sql: Sql): Promise<StockLevel[]> {
@@ -42,10 +43,16 @@ export async function allStock(sql: Sql): Promise<StockLevel[]> {
   return rows.map(toLevel);
 }
 
+/** One statement for all the levels, whatever their number (a batch's changes are written at its end). */
 export async function saveStock(tx: Sql, levels: StockLevel[]): Promise<void> {
-  for (const level of levels) {
-    await tx.query('UPDATE products SET on_hand = $2, reserved = $3, updated_at = now() WHERE sku = $1', [level.sku, level.onHand, level.reserved]);
-  }
+  if (levels.length === 0) return;
+  await tx.query({
+    name: 'save-stock',
+    text: `UPDATE products p SET on_hand = l.on_hand, reserved = l.reserved, updated_at = now()
+             FROM unnest($1::text[], $2::int[], $3::int[]) AS l(sku, on_hand, reserved)
+            WHERE p.sku = l.sku`,
+    values: [levels.map((level) => level.sku), levels.map((level) => level.onHand), levels.map((level) => level.reserved)],
+  });
 }
 
 interface ReservationRow {
