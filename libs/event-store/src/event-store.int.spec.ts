@@ -121,6 +121,32 @@ describe('ProjectionRunner', () => {
       await runner.stop();
     }
   });
+  it('given it has caught up after applying, then it waits its busy interval before it looks again, so appends meanwhile share one transaction', async () => {
+    const paced: Projection = { ...seen, name: 'paced' };
+    // The runner's pool, timing its reads: `query` is its look (hasPendingEvents), `connect` its transaction (applyBatch).
+    const looks: number[] = [];
+    const applies: number[] = [];
+    const pool = new Proxy(db.pool, {
+      get(target, property) {
+        if (property === 'query') return (...args: Parameters<typeof target.query>) => (looks.push(performance.now()), target.query(...args));
+        if (property === 'connect') return () => (applies.push(performance.now()), target.connect());
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const runner = new ProjectionRunner({ pool, projections: [paced], pollIntervalMs: 400, idlePollIntervalMs: 400 });
+    await runner.start();
+    try {
+      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_paced.seen')).rowCount! > 0, { what: 'the events before it applied', timeoutMs: 10_000 });
+      await appendToStream(db.pool, `paced-${randomUUID()}`, 'any', [counted(5151)]);
+      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_paced.seen WHERE n = 5151')).rowCount === 1, { what: 'the new event applied', timeoutMs: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const applied = applies.at(-1)!;
+      assert.deepEqual(looks.filter((at) => at > applied && at < applied + 300), [], 'it looked again right after applying');
+    } finally {
+      await runner.stop();
+    }
+  });
 });
 
 describe('rebuildProjection', () => {

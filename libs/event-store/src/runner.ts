@@ -11,6 +11,8 @@ export interface RunnerOptions {
   pollIntervalMs?: number;
   /** How rarely an idle one does (events appended by another replica wait at most this long). */
   idlePollIntervalMs?: number;
+  /** Events per transaction; a full batch means more wait, and the next one is read at once. */
+  batchSize?: number;
   onError?: (error: unknown, projection: string) => void;
 }
 
@@ -19,7 +21,10 @@ export interface RunnerOptions {
  * no NOTIFY: it would serialise commits. A poll first asks, without a lock,
  * whether anything waits (hasPendingEvents); a runner that finds nothing backs
  * off (busy interval doubling up to the idle one) and an
- * append in this process brings it back to the busy interval at once.
+ * append in this process brings it back to the busy interval at once. A runner
+ * that has caught up waits the busy interval before it looks again, so that what
+ * is appended meanwhile comes in one transaction, not one look and one
+ * transaction per append.
  */
 export class ProjectionRunner {
   private running = false;
@@ -51,19 +56,25 @@ export class ProjectionRunner {
   private async run(): Promise<void> {
     const busy = this.options.pollIntervalMs ?? 100;
     const idle = Math.max(busy, this.options.idlePollIntervalMs ?? 2_000);
+    const batchSize = this.options.batchSize ?? 500;
     while (this.running) {
       let applied = 0;
+      let full = false;
       for (const projection of this.options.projections) {
         try {
-          if (await hasPendingEvents(this.options.pool, projection)) applied += await applyBatch(this.options.pool, projection, { upcasters: this.options.upcasters });
+          if (!(await hasPendingEvents(this.options.pool, projection))) continue;
+          const count = await applyBatch(this.options.pool, projection, { upcasters: this.options.upcasters, batchSize });
+          applied += count;
+          full ||= count >= batchSize;
         } catch (error) {
           this.options.onError?.(error, projection.name);
         }
       }
-      if (applied > 0) {
+      if (full) {
         this.idleRounds = 0;
-        continue;
+        continue; // more is waiting: read it now
       }
+      if (applied > 0) this.idleRounds = 0;
       this.pause = new PollPause(Math.min(busy * 2 ** this.idleRounds, idle));
       this.idleRounds++;
       await this.pause.wait();
