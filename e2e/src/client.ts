@@ -34,11 +34,16 @@ export class GatewayClient {
   /**
    * POST /v1/orders as a well-behaved client: a checkout refused because the saga backlog is full
    * (503 `pipeline-full`, which reached no service) is sent again with the same Idempotency-Key after
-   * its Retry-After, for up to `overloadedForMs`. Every other answer, other 503s included, is returned.
+   * its Retry-After, for up to `overloadedForMs`. With `retryUnknownOutcome`, so is an answer that
+   * leaves the outcome unknown (504: the gateway's timeout) or still pending (409: the first request
+   * with this key is in flight), as the contract tells clients to: a retried POST never makes a second
+   * order. Every other answer, other 503s included, is returned.
    */
-  async placeOrder(body: unknown, options: { key?: string; idempotencyKey?: string | null; overloadedForMs?: number } = {}) {
+  async placeOrder(body: unknown, options: { key?: string; idempotencyKey?: string | null; overloadedForMs?: number; retryUnknownOutcome?: boolean } = {}) {
     const idempotencyKey = options.idempotencyKey === undefined ? randomUUID() : options.idempotencyKey;
     const giveUpAt = Date.now() + (options.overloadedForMs ?? 60_000);
+    const sendAgain = (answer: { status: number; body: { reason?: string } }) =>
+      (answer.status === 503 && answer.body.reason === 'pipeline-full') || (options.retryUnknownOutcome === true && (answer.status === 504 || answer.status === 409));
     for (;;) {
       const answer = await this.call<{ orderId: string; status: string; reason?: string }>('POST', '/v1/orders', {
         key: options.key,
@@ -46,7 +51,7 @@ export class GatewayClient {
         headers: idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey },
       });
       const retryAfterMs = Number(answer.headers.get('retry-after') ?? '1') * 1000;
-      if (answer.status !== 503 || answer.body.reason !== 'pipeline-full' || idempotencyKey === null || Date.now() + retryAfterMs > giveUpAt) return answer;
+      if (!sendAgain(answer) || idempotencyKey === null || Date.now() + retryAfterMs > giveUpAt) return answer;
       await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
     }
   }
