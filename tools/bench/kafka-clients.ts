@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createKafka, deleteTopicsWithPrefix } from '@shopfront/messaging';
 import { repoRoot } from '../runner/platform.ts';
@@ -97,11 +98,10 @@ function runWorker(args: string[], say: (line: string) => void): Promise<ClientR
     const limit = setTimeout(() => child.kill('SIGKILL'), 330_000);
     let result: ClientResult | undefined;
     let errors = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
-        if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as ClientResult;
-        else say(line);
-      }
+    // Whole lines: a chunk of the pipe may end inside one (the RESULT line is long).
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as ClientResult;
+      else if (line) say(line);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
     child.on('close', (code) => {
