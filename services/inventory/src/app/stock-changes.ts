@@ -48,7 +48,12 @@ export async function stockInBatch(stock: StockStore, tx: Sql, skus: string[]): 
   const missing = skus.filter((sku) => !batch.levels.has(sku));
   // A SKU no message named at the start (an unknown one, say): locked now, as before batches.
   if (missing.length > 0) for (const [sku, level] of await stock.lockStock(tx, missing)) batch.levels.set(sku, level);
-  return new Map(skus.flatMap((sku) => (batch.levels.has(sku) ? [[sku, batch.levels.get(sku)!] as const] : [])));
+  const found = new Map<string, StockLevel>();
+  for (const sku of skus) {
+    const level = batch.levels.get(sku);
+    if (level) found.set(sku, level);
+  }
+  return found;
 }
 
 /** Changes stock inside an open batch: written and announced when the batch closes. */
