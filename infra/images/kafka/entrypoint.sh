@@ -31,6 +31,7 @@ log.retention.bytes=134217728
 log.retention.check.interval.ms=60000
 num.network.threads=2
 num.io.threads=4
+metadata.max.idle.interval.ms=5000
 PROPERTIES
 
 export CLASSPATH='/opt/kafka/libs/*'
