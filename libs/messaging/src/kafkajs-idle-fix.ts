@@ -33,7 +33,6 @@ interface RequestQueue {
   inflight: Map<number, SocketRequest>;
   throttledUntil: number;
   throttleCheckTimeoutId: NodeJS.Timeout | null;
-  requestTimeoutIntervalId?: NodeJS.Timeout;
   enforceRequestTimeout: boolean;
   isConnected(): boolean;
   checkPendingRequests(): void;
@@ -85,7 +84,6 @@ function destroy(this: RequestQueue): void {
     clearInterval(sweep);
     sweep = undefined;
   }
-  clearInterval(this.requestTimeoutIntervalId);
   clearTimeout(this.throttleCheckTimeoutId ?? undefined);
   this.throttleCheckTimeoutId = null;
 }
