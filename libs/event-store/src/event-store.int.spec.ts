@@ -147,6 +147,42 @@ describe('ProjectionRunner', () => {
       await runner.stop();
     }
   });
+  it('given events keep coming, then it applies without asking first; once they stop, it asks again and takes no lock', async () => {
+    const steady: Projection = { ...seen, name: 'steady' };
+    const calls: ('look' | 'apply')[] = [];
+    const pool = new Proxy(db.pool, {
+      get(target, property) {
+        if (property === 'query') return (...args: Parameters<typeof target.query>) => (calls.push('look'), target.query(...args));
+        if (property === 'connect') return () => (calls.push('apply'), target.connect());
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const runner = new ProjectionRunner({ pool, projections: [steady], pollIntervalMs: 50, idlePollIntervalMs: 50 });
+    await runner.start();
+    try {
+      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_steady.seen')).rowCount! > 0, { what: 'the events before it applied', timeoutMs: 10_000 });
+      calls.length = 0;
+      // An append every 20 ms for 600 ms: every round of the runner finds some.
+      for (let i = 0; i < 30; i++) {
+        await appendToStream(db.pool, `steady-${randomUUID()}`, 'any', [counted(7000 + i)]);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const busy = [...calls];
+      await eventually(async () => (await db.pool.query('SELECT 1 FROM projection_steady.seen WHERE n = 7029')).rowCount === 1, { what: 'the last event applied', timeoutMs: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      calls.length = 0;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const quiet = [...calls];
+      const count = (of: typeof calls, what: 'look' | 'apply') => of.filter((call) => call === what).length;
+      assert.ok(count(busy, 'apply') >= 5, `it applied ${count(busy, 'apply')} times under load`);
+      assert.ok(count(busy, 'look') < count(busy, 'apply') / 2, `it asked ${count(busy, 'look')} times under load (${busy.join(',')})`);
+      assert.equal(count(quiet, 'apply'), 0, `it locked the checkpoint with nothing to apply (${quiet.join(',')})`);
+      assert.ok(count(quiet, 'look') >= 2, 'it stopped asking once idle');
+    } finally {
+      await runner.stop();
+    }
+  });
 });
 
 describe('rebuildProjection', () => {
