@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { armKill, invariantsAfterKill, parseKill, type KillPlan } from './capacity/kill.ts';
 import { offerStep } from './capacity/load.ts';
 import { attachedPlatform, restock, startOwnPlatform, type BenchPlatform } from './capacity/platform.ts';
-import { commits, dropDatabase, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
+import { commits, dropDatabase, nextTransactionId, pgbenchCeiling, type PgbenchResult } from './capacity/postgres.ts';
 import { kafkaFetches } from './capacity/fetches.ts';
 import { cpuDelta, machineCpu, sampleCpu, type Watched } from './capacity/processes.ts';
 import { profilePlatform, type StepProfiler } from './capacity/profiler.ts';
@@ -123,7 +123,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
   const profiler: StepProfiler | undefined = profile
     ? await profilePlatform(platform)
     : undefined;
-  const [commitsBefore, fetchesBefore] = await Promise.all([commits(platform.postgresUrl, platform.databases), kafkaFetches(platform.ports)]);
+  const [commitsBefore, xidBefore, fetchesBefore] = await Promise.all([commits(platform.postgresUrl, platform.databases), nextTransactionId(platform.postgresUrl), kafkaFetches(platform.ports)]);
   const [cpuBefore, machineBefore] = [sampleCpu(watched), machineCpu()];
   const windowStart = performance.now();
   const disarm = options.kill ? armKill(options.kill, platform.pids, options.say) : () => undefined;
@@ -145,7 +145,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
   const profiles = await profiler?.stop();
   // Idle backends report their commit counts up to 10 s late: wait before reading them.
   await sleep(options.settleS * 1000);
-  const commitsAfter = await commits(platform.postgresUrl, platform.databases);
+  const [commitsAfter, xidAfter] = await Promise.all([commits(platform.postgresUrl, platform.databases), nextTransactionId(platform.postgresUrl)]);
   const result = summarizeStep({
     rate,
     seconds: options.seconds,
@@ -154,6 +154,7 @@ async function runStep(platform: BenchPlatform, options: CapacityOptions, run: s
     machineBusySeconds: machineAfter.busy - machineBefore.busy,
     windowSeconds,
     commits: deltaOf(commitsBefore, commitsAfter),
+    writeTransactions: xidAfter - xidBefore,
     fetches: deltaOf(fetchesBefore, fetchesAfter),
     pgbenchTps: pgbench?.tps ?? null,
   });
@@ -195,7 +196,7 @@ export async function benchCapacity(options: CapacityOptions) {
       const profileThis = options.profile && !profiled?.files.length;
       const { result, profiles } = await runStep(platform, options, run, step, rate, pgbench, profileThis);
       steps.push(result);
-      say(`  ${rate}/s: ${result.accepted}/${result.offered} accepted, ${result.terminal} terminal, ${result.completedPerSecond}/s, p99 ${result.placeToTerminalMs.p99} ms, ${result.transactionsPerOrder.total ?? '-'} xact/order → ${result.sustained ? 'sustained' : 'NOT sustained'}`);
+      say(`  ${rate}/s: ${result.accepted}/${result.offered} accepted, ${result.terminal} terminal, ${result.completedPerSecond}/s, p99 ${result.placeToTerminalMs.p99} ms, ${result.transactionsPerOrder.total ?? '-'} xact/order (${result.writeTransactionsPerOrder ?? '-'} writing) → ${result.sustained ? 'sustained' : 'NOT sustained'}`);
       if (profiles) profiled = { rate, files: result.sustained && rate !== options.rates.at(-1) ? [] : writeProfiles(`capacity-${run}-${rate}`, profiles) };
       failuresInARow = result.sustained ? 0 : failuresInARow + 1;
       if (failuresInARow >= 2 && !options.allSteps) {

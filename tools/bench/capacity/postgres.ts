@@ -1,6 +1,7 @@
 /**
  * Postgres figures for the capacity bench: committed transactions per
- * database (pg_stat_database.xact_commit) and the machine's own ceiling,
+ * database (pg_stat_database.xact_commit), transaction ids assigned (writes),
+ * and the machine's own ceiling,
  * `pgbench -N` transactions/s against a throwaway database.
  */
 import { execFile } from 'node:child_process';
@@ -20,6 +21,22 @@ export async function commits(postgresUrl: string, databases: Record<string, str
     );
     const byName = new Map(rows.map((row) => [row.datname, Number(row.xact_commit)]));
     return Object.fromEntries(Object.entries(databases).map(([service, database]) => [service, byName.get(database) ?? 0]));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The server's next transaction id. Only a transaction that writes takes one, so its advance counts
+ * write transactions (each a WAL flush at commit), where xact_commit also counts read-only ones.
+ * Server-wide: anything else writing meanwhile counts too. Reading it assigns none.
+ */
+export async function nextTransactionId(postgresUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ next: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next');
+    return Number(rows[0]!.next);
   } finally {
     await client.end();
   }

@@ -95,6 +95,7 @@ describe('summarizeStep', () => {
     machineBusySeconds: 3,
     windowSeconds: 2,
     commits: { order: 30, orchestrator: 10 },
+    writeTransactions: 25,
     fetches: { gateway: 9, order: 12 },
     pgbenchTps: 1000,
   });
@@ -112,6 +113,7 @@ describe('summarizeStep', () => {
     assert.equal(step.cpuMsPerOrder.order, 50);
     assert.equal(step.cpuMsPerOrder.platform, 150);
     assert.equal(step.transactionsPerOrder.total, 40);
+    assert.equal(step.writeTransactionsPerOrder, 25);
     assert.deepEqual(step.fetchesPerOrder, { gateway: 9, order: 12, total: 21 });
     assert.equal(step.machineBusyCores, 1.5);
   });

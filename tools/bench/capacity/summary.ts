@@ -17,6 +17,8 @@ export interface StepMeasurements extends StepShape {
   windowSeconds: number;
   /** Committed transactions per database over the step and its settle time. */
   commits: Record<string, number>;
+  /** Transaction ids the whole server assigned over the same window: its write transactions. */
+  writeTransactions: number | null;
   /** Kafka fetch requests per service over the step (its consumers' own counters). */
   fetches: Record<string, number>;
   pgbenchTps: number | null;
@@ -40,6 +42,8 @@ export interface StepResult extends StepShape, StepVerdictInput {
   machineBusyCores: number;
   transactions: Record<string, number>;
   transactionsPerOrder: Record<string, number | null>;
+  /** Of those, the ones that wrote (took a transaction id), server-wide: read-only transactions cost no WAL flush. */
+  writeTransactionsPerOrder: number | null;
   /** Kafka fetch requests per completed order, by service and in total. */
   fetchesPerOrder: Record<string, number | null>;
   /** Orders completed per second for each `pgbench -N` transaction per second the machine can commit. */
@@ -88,6 +92,7 @@ export function summarizeStep(step: StepMeasurements): StepResult {
     machineBusyCores: ratio(step.machineBusySeconds, step.windowSeconds, 2) ?? 0,
     transactions: { ...step.commits, total: sum(step.commits) },
     transactionsPerOrder: { ...perOrder(step.commits, terminal, 1), total: ratio(sum(step.commits), terminal) },
+    writeTransactionsPerOrder: step.writeTransactions === null ? null : ratio(step.writeTransactions, terminal),
     fetchesPerOrder: { ...perOrder(step.fetches, terminal, 1), total: ratio(sum(step.fetches), terminal) },
     ordersPerPgbenchTps: step.pgbenchTps ? ratio(completedPerSecond, step.pgbenchTps, 4) : null,
   };
@@ -101,7 +106,7 @@ const orDash = (value: number | null | undefined) => (value === null || value ==
 
 export function capacityTable(steps: readonly StepResult[]): string {
   return renderTable(
-    ['offered/s', 'offered', 'accepted', 'rejected', 'terminal', 'completed/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'POST p50', 'POST p99', 'busy cores', 'xact/order', 'sustained'],
+    ['offered/s', 'offered', 'accepted', 'rejected', 'terminal', 'completed/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'POST p50', 'POST p99', 'busy cores', 'xact/order', 'writes/order', 'sustained'],
     steps.map((step) => [
       step.rate,
       step.offered,
@@ -117,6 +122,7 @@ export function capacityTable(steps: readonly StepResult[]): string {
       step.postMs.p99,
       step.machineBusyCores,
       orDash(step.transactionsPerOrder.total),
+      orDash(step.writeTransactionsPerOrder),
       step.sustained ? 'yes' : 'no',
     ]),
   );
