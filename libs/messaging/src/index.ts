@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './schema.js';
 export * from './outbox.js';
 export * from './kafka.js';
+export * from './consumer-lag.js';
 export * from './relay.js';
 export * from './consumer.js';
 export * from './fetches.js';

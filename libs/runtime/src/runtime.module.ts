@@ -1,8 +1,8 @@
 import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { FaultInjector, ReadinessRegistry } from '@shopfront/http';
-import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox } from '@shopfront/messaging';
-import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
+import { ConsumerLagProbe, createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox } from '@shopfront/messaging';
+import { flushTraces, type Logger } from '@shopfront/observability';
 import { createPool } from '@shopfront/postgres';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
