@@ -9,6 +9,7 @@ import { Topics } from '@shopfront/contracts';
 import { kafkaTopics, type TestKafka } from '@shopfront/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { register } from 'prom-client';
+import { clientOf } from './broker.js';
 import { ConsumerLagProbe } from './consumer-lag.js';
 import { reliableProducer } from './kafka.js';
 
@@ -21,10 +22,10 @@ const groupId = () => `${kafka.topicPrefix}shipping.commands`;
 
 before(async () => {
   kafka = await kafkaTopics('consumer-lag');
-  admin = kafka.kafka.admin();
+  admin = clientOf(kafka.kafka).admin();
   // Idempotent, as the platform's producers are: a send retried against a broker still settling
   // must not land twice, or the lag the test expects would be off by the duplicates.
-  producer = kafka.kafka.producer(reliableProducer);
+  producer = clientOf(kafka.kafka).producer(reliableProducer);
   await Promise.all([admin.connect(), producer.connect()]);
   probe = new ConsumerLagProbe({
     kafka: kafka.kafka,
