@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createKafka, deleteTopicsWithPrefix } from '@shopfront/messaging';
+import { createKafka, createTopics, deleteTopicsWithPrefix } from '@shopfront/messaging';
 import { repoRoot } from '../runner/platform.ts';
 import { listenerPid } from '../runner/listeners.ts';
 import { renderTable } from './capacity/stats.ts';
@@ -64,7 +64,7 @@ export async function benchKafkaClients({ clients, rate, seconds, messages }: Ka
     }
     const prefix = `bench-kc-${client}-${randomBytes(3).toString('hex')}-`;
     const kafka = createKafka({ clientId: 'bench-kafka-clients', brokers: brokers.split(',') });
-    await createTopics(kafka, prefix);
+    await createTopics(kafka, ['ping', 'pong', 'bulk'].map((name) => `${prefix}${name}`));
     try {
       say(`▸ ${client} ${client === 'kafkajs' ? '(the platform’s client)' : `${candidates[client as CandidateName].pkg}@${candidates[client as CandidateName].version}`}`);
       results.push(await runWorker([client, prefix, String(brokerPid), String(rate), String(seconds), String(messages)], say));
@@ -79,16 +79,6 @@ export async function benchKafkaClients({ clients, rate, seconds, messages }: Ka
   say(summaryTable(results));
   for (const [client, why] of Object.entries(skipped)) say(`not measured: ${client}: ${why}`);
   return { at: new Date().toISOString(), rate, seconds, messages, results, skipped };
-}
-
-async function createTopics(kafka: ReturnType<typeof createKafka>, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: ['ping', 'pong', 'bulk'].map((name) => ({ topic: `${prefix}${name}`, numPartitions: 3, replicationFactor: 1 })) });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** The worker runs under the same loader flags as this bench; it is killed if it outlives its limit. */

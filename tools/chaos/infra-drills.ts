@@ -9,7 +9,7 @@
  * the message's fault), and every order placed during it reaches a terminal state.
  */
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
-import { createKafka, relayConnectionName } from '@shopfront/messaging';
+import { createKafka, relayConnectionName, topicOffsets } from '@shopfront/messaging';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,15 +40,9 @@ export async function deadLetterCount(settings: PlatformSettings): Promise<numbe
 }
 
 async function countDeadLetters(settings: PlatformSettings): Promise<number> {
-  const admin = createKafka({ clientId: 'chaos', brokers: settings.kafkaBrokers.split(',') }).admin();
-  await admin.connect();
-  try {
-    let total = 0;
-    for (const topic of allTopics) total += (await admin.fetchTopicOffsets(`${settings.topicPrefix}${deadLetterTopic(topic)}`)).reduce((sum, partition) => sum + Number(partition.high), 0);
-    return total;
-  } finally {
-    await admin.disconnect();
-  }
+  const broker = createKafka({ clientId: 'chaos', brokers: settings.kafkaBrokers.split(',') });
+  const offsets = await topicOffsets(broker, allTopics.map((topic) => `${settings.topicPrefix}${deadLetterTopic(topic)}`));
+  return [...offsets.values()].flat().reduce((sum, partition) => sum + partition.high, 0);
 }
 
 async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

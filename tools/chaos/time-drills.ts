@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { consumerTimings, createKafka } from '@shopfront/messaging';
+import { consumerGroupMembers, consumerTimings, createKafka } from '@shopfront/messaging';
 import { placeOrders } from '../../e2e/src/order-flow.js';
 import { repoRoot, waitForReady } from '../runner/platform.ts';
 import { serviceCommand, serviceEnv, type PlatformSettings, type ServiceName } from '../runner/services.ts';
@@ -38,15 +38,7 @@ async function stopReplica(child: ChildProcess): Promise<void> {
 
 /** Members of each consumer group of `service` (its groups are named `<service>.<consumer>`). */
 async function groupMembers(settings: PlatformSettings, service: ServiceName): Promise<Record<string, number>> {
-  const admin = createKafka({ clientId: 'chaos', brokers: settings.kafkaBrokers.split(',') }).admin();
-  await admin.connect();
-  try {
-    const ids = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(`${settings.topicPrefix}${service}.`));
-    const { groups } = await admin.describeGroups(ids);
-    return Object.fromEntries(groups.map((group) => [group.groupId, group.members.length]));
-  } finally {
-    await admin.disconnect();
-  }
+  return consumerGroupMembers(createKafka({ clientId: 'chaos', brokers: settings.kafkaBrokers.split(',') }), `${settings.topicPrefix}${service}.`);
 }
 
 const describe = (members: Record<string, number>) => Object.entries(members).map(([group, count]) => `${group} ${count}`).join(', ') || 'none';

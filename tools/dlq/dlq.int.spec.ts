@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createMessage, Topics } from '@shopfront/contracts';
-import { prefixed, reliableProducer } from '@shopfront/messaging';
+import { prefixed, RecordPublisher } from '@shopfront/messaging';
 import { eventually, kafkaTopics, MessageTap, testKafkaBrokers, type TestKafka } from '@shopfront/testing';
 
 const script = fileURLToPath(new URL('./run.ts', import.meta.url));
@@ -22,17 +22,14 @@ let tap: MessageTap;
 before(async () => {
   kafka = await kafkaTopics('dlq-tool');
   tap = await MessageTap.open(kafka, [Topics.paymentCommands]);
-  const producer = kafka.kafka.producer(reliableProducer);
-  await producer.connect();
-  await producer.send({
-    topic: prefixed(kafka.topicPrefix, `${Topics.paymentCommands}.dlq`),
-    messages: [{
-      key: parked.correlationId,
-      value: JSON.stringify(parked),
-      headers: { traceparent, 'x-dlq-consumer': 'payment.commands', 'x-dlq-source': `${prefixed(kafka.topicPrefix, Topics.paymentCommands)}/1/42`, 'x-dlq-attempts': '5', 'x-dlq-error': 'card provider unavailable', 'x-dlq-at': new Date().toISOString() },
-    }],
-  });
-  await producer.disconnect();
+  const publisher = new RecordPublisher(kafka.kafka);
+  await publisher.connect();
+  await publisher.publish(prefixed(kafka.topicPrefix, `${Topics.paymentCommands}.dlq`), [{
+    key: parked.correlationId,
+    value: JSON.stringify(parked),
+    headers: { traceparent, 'x-dlq-consumer': 'payment.commands', 'x-dlq-source': `${prefixed(kafka.topicPrefix, Topics.paymentCommands)}/1/42`, 'x-dlq-attempts': '5', 'x-dlq-error': 'card provider unavailable', 'x-dlq-at': new Date().toISOString() },
+  }]);
+  await publisher.disconnect();
 });
 
 after(async () => {

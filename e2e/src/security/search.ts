@@ -1,5 +1,5 @@
 /** Where a secret could hide on the shared infrastructure: every table of a database, every topic of a run. */
-import { createKafka } from '@shopfront/messaging';
+import { createKafka, topicOffsets, topicsStartingWith, TopicReader } from '@shopfront/messaging';
 import pg from 'pg';
 
 /** `table(rows)` for every table of the database whose rows, as text, contain one of `needles`. */
@@ -29,39 +29,39 @@ export async function tablesContaining(databaseUrl: string, needles: readonly st
 /** Reads every message of every topic under `prefix` (dead-letter topics included); answers `topic@offset` of those containing a needle. */
 export async function messagesContaining(brokers: string[], prefix: string, needles: readonly string[]): Promise<{ hits: string[]; read: number }> {
   const kafka = createKafka({ clientId: 'security-search', brokers, topicPrefix: prefix });
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
   const ends = new Map<string, number>();
-  for (const topic of topics) {
-    for (const { partition, high } of await admin.fetchTopicOffsets(topic)) if (Number(high) > 0) ends.set(`${topic}/${partition}`, Number(high));
+  for (const [topic, partitions] of await topicOffsets(kafka, await topicsStartingWith(kafka, prefix))) {
+    for (const { partition, high } of partitions) if (high > 0) ends.set(`${topic}/${partition}`, high);
   }
-  await admin.disconnect();
   const hits: string[] = [];
   let read = 0;
   if (ends.size === 0) return { hits, read };
-  const consumer = kafka.consumer({ groupId: `security-search-${Date.now()}` });
-  await consumer.connect();
+  let allRead: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allRead = resolve));
+  const reader = new TopicReader({
+    broker: kafka,
+    groupId: `security-search-${Date.now()}`,
+    topics: [...new Set([...ends.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))],
+    from: 'beginning',
+    onBatch: (records) => {
+      for (const { topic, partition, offset, value, headers } of records) {
+        read++;
+        const text = `${value?.toString() ?? ''} ${JSON.stringify(headers)}`;
+        if (needles.some((needle) => text.includes(needle))) hits.push(`${topic}@${offset}`);
+        const key = `${topic}/${partition}`;
+        if (Number(offset) + 1 >= (ends.get(key) ?? 0)) ends.delete(key);
+      }
+      if (ends.size === 0) allRead();
+    },
+  });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await consumer.subscribe({ topics: [...new Set([...ends.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`topics not read to their end in 30 s: ${[...ends.keys()].join(', ')}`)), 30_000);
-      void consumer.run({
-        eachMessage: async ({ topic, partition, message }) => {
-          read++;
-          const text = `${message.value?.toString() ?? ''} ${JSON.stringify(Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])))}`;
-          if (needles.some((needle) => text.includes(needle))) hits.push(`${topic}@${message.offset}`);
-          const key = `${topic}/${partition}`;
-          if (Number(message.offset) + 1 >= (ends.get(key) ?? 0)) ends.delete(key);
-          if (ends.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
+    await reader.start();
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`topics not read to their end in 30 s: ${[...ends.keys()].join(', ')}`)), 30_000)));
+    await Promise.race([done, late]);
   } finally {
-    await consumer.disconnect();
+    clearTimeout(timer);
+    await reader.stop();
   }
   return { hits, read };
 }

@@ -1,10 +1,11 @@
 import { parseMessage, type Message, type Topic } from '@shopfront/contracts';
-import type { Batch, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Batch, Consumer, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
 import { applyBatch, applyOne, type BatchHooks, type Parsed } from './apply.js';
 
 export type { BatchHooks } from './apply.js';
+import { clientOf, type Broker } from './broker.js';
 import { deadLetter } from './dead-letter.js';
 import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
 import { countFetches, spaceFetches } from './fetches.js';
@@ -23,7 +24,7 @@ export interface Delivery {
 export type MessageHandler = (message: Message, tx: pg.PoolClient, delivery: Delivery) => Promise<void>;
 
 export interface ConsumerOptions {
-  kafka: Kafka;
+  kafka: Broker;
   pool: pg.Pool;
   /** Kafka group id and inbox consumer name: one per logical consumer. */
   name: string;
@@ -118,7 +119,8 @@ export class MessageConsumer {
 
   async start(): Promise<void> {
     this.stopping = false;
-    const { kafka, name, topics, topicPrefix } = this.options;
+    const { name, topics, topicPrefix } = this.options;
+    const kafka = clientOf(this.options.kafka);
     this.producer = kafka.producer(reliableProducer);
     await this.producer.connect();
     // The retry loops heartbeat between attempts, so a long outage does not cost the group its member.

@@ -1,7 +1,7 @@
 import { CodedError } from '@shopfront/contracts';
 import { isTransientPostgresError } from '@shopfront/postgres';
 
-export type MessagingErrorCode = 'TRANSIENT' | 'DEAD_LETTER_FAILED' | 'RELAY_FAILED' | 'CONSUMER_CRASHED';
+export type MessagingErrorCode = 'TRANSIENT' | 'DEAD_LETTER_FAILED' | 'RELAY_FAILED' | 'CONSUMER_CRASHED' | 'NOT_CONNECTED';
 
 export class MessagingError extends CodedError<MessagingErrorCode> {
   override readonly name = 'MessagingError';

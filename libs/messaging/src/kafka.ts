@@ -1,6 +1,7 @@
 import './kafkajs-idle-fix.js';
 import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type LogEntry, type ProducerConfig } from 'kafkajs';
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
+import { brokerOver, clientOf, type Broker } from './broker.js';
 
 export interface KafkaOptions {
   clientId: string;
@@ -11,8 +12,9 @@ export interface KafkaOptions {
   log?: (level: 'error' | 'warn', message: string, extra: Record<string, unknown>) => void;
 }
 
-export function createKafka(options: KafkaOptions): Kafka {
-  return new Kafka({
+/** The service's handle on the cluster: every connection it opens (producers, consumers, admin) comes from it. */
+export function createKafka(options: KafkaOptions): Broker {
+  const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.WARN,
@@ -24,6 +26,7 @@ export function createKafka(options: KafkaOptions): Kafka {
       },
     retry: { initialRetryTime: 200, retries: 8 },
   });
+  return brokerOver(kafka);
 }
 
 /**
@@ -50,8 +53,8 @@ export const consumerTimings = { sessionTimeout: 10_000, heartbeatInterval: 2_00
 export const prefixed = (prefix: string | undefined, topic: string): string => `${prefix ?? ''}${topic}`;
 
 /** Creates the platform's topics and their dead-letter twins; existing ones are left alone. */
-export async function ensureTopics(kafka: Kafka, prefix = '', partitions = 3): Promise<void> {
-  const admin: Admin = kafka.admin();
+export async function ensureTopics(broker: Broker, prefix = '', partitions = 3): Promise<void> {
+  const admin: Admin = clientOf(broker).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -86,9 +89,9 @@ async function untilServed(admin: Admin, topic: string): Promise<void> {
 }
 
 /** Deletes every topic whose name starts with `prefix` (a test's or a bench's own); the platform's are unprefixed. */
-export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
+export async function deleteTopicsWithPrefix(broker: Broker, prefix: string): Promise<void> {
   if (!prefix) throw new Error('refusing to delete topics without a prefix');
-  const admin: Admin = kafka.admin();
+  const admin: Admin = clientOf(broker).admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));

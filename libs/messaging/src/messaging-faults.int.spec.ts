@@ -13,7 +13,9 @@ import { eventually, freshDatabase, kafkaTopics, testPostgresUrl, type TestDatab
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Producer } from 'kafkajs';
-import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, reliableProducer } from './index.js';
+import { clientOf } from './broker.js';
+import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed } from './index.js';
+import { reliableProducer } from './kafka.js';
 
 let db: TestDatabase;
 let kafka: TestKafka;
@@ -25,7 +27,7 @@ const databaseName = () => new URL(db.url).pathname.slice(1);
 before(async () => {
   db = await freshDatabase('messaging_faults', [...messagingMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (order_id uuid, message_id uuid)' }]);
   kafka = await kafkaTopics('messaging-faults');
-  producer = kafka.kafka.producer(reliableProducer);
+  producer = clientOf(kafka.kafka).producer(reliableProducer);
   await producer.connect();
   admin = new pg.Client({ connectionString: testPostgresUrl() });
   await admin.connect();
@@ -42,7 +44,7 @@ const effects = async (orderIds: string[]) =>
   (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE order_id = ANY($1::uuid[])', [orderIds])).rows[0]!.n;
 
 async function deadLetterCount(topic: string): Promise<number> {
-  const client = kafka.kafka.admin();
+  const client = clientOf(kafka.kafka).admin();
   await client.connect();
   try {
     const offsets = await client.fetchTopicOffsets(prefixed(kafka.topicPrefix, `${topic}.dlq`));

@@ -12,7 +12,9 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { register } from 'prom-client';
-import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, pruneInbox, reliableProducer, TransientError } from './index.js';
+import { clientOf } from './broker.js';
+import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, pruneInbox, TransientError } from './index.js';
+import { reliableProducer } from './kafka.js';
 
 let db: TestDatabase;
 let kafka: TestKafka;
@@ -22,7 +24,7 @@ const stops: (() => Promise<void>)[] = [];
 before(async () => {
   db = await freshDatabase('messaging', [...messagingMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (order_id uuid, message_id uuid, consumer text, tx bigint DEFAULT txid_current())' }]);
   kafka = await kafkaTopics('messaging');
-  producer = kafka.kafka.producer(reliableProducer);
+  producer = clientOf(kafka.kafka).producer(reliableProducer);
   await producer.connect();
 });
 after(async () => {
@@ -68,13 +70,13 @@ async function publishRaw(message: Message | string) {
 }
 
 async function deadLetters(): Promise<{ value: string; headers: Record<string, string> }[]> {
-  const admin = kafka.kafka.admin();
+  const admin = clientOf(kafka.kafka).admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(prefixed(kafka.topicPrefix, `${Topics.sagaReplies}.dlq`));
   await admin.disconnect();
   const total = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
   if (total === 0) return [];
-  const reader = kafka.kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
+  const reader = clientOf(kafka.kafka).consumer({ groupId: `dlq-reader-${randomUUID()}` });
   const seen: { value: string; headers: Record<string, string> }[] = [];
   await reader.connect();
   await reader.subscribe({ topic: prefixed(kafka.topicPrefix, `${Topics.sagaReplies}.dlq`), fromBeginning: true });

@@ -1,6 +1,6 @@
-import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { PollPause, withTransaction } from '@shopfront/postgres';
+import type { Broker } from './broker.js';
 import { databaseOf, onCommittedRows, type OutboxRow } from './committed.js';
 import { prefixed, reliableProducer } from './kafka.js';
 import { activeRelays as active, published, renewals } from './relay-metrics.js';
@@ -9,7 +9,7 @@ import { RenewingProducer } from './renewing-producer.js';
 
 export interface RelayOptions {
   pool: pg.Pool;
-  kafka: Kafka;
+  kafka: Broker;
   service: string;
   topicPrefix?: string;
   batchSize?: number;

@@ -1,4 +1,5 @@
-import type { Kafka, Producer, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
+import type { Producer, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
+import { clientOf, type Broker } from './broker.js';
 import { MessagingError } from './errors.js';
 
 /**
@@ -20,7 +21,7 @@ export class RenewingProducer {
   private broken = false;
 
   constructor(
-    private readonly kafka: Pick<Kafka, 'producer'>,
+    private readonly broker: Broker,
     private readonly config: ProducerConfig,
     private readonly onRenewed: () => void = () => undefined,
   ) {}
@@ -58,7 +59,7 @@ export class RenewingProducer {
   }
 
   private async connected(): Promise<Producer> {
-    const producer = this.kafka.producer(this.config);
+    const producer = clientOf(this.broker).producer(this.config);
     try {
       await producer.connect();
       return producer;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
+import { brokerOver } from './broker.js';
 import { RenewingProducer } from './renewing-producer.js';
 
 /** Producers as kafkajs hands them out, each failing the way the test says; records what was done with them. */
@@ -26,7 +27,7 @@ function fakeKafka(plan: { failSends?: number[]; failConnects?: number[] } = {})
       } as unknown as Producer;
     },
   };
-  return { kafka, made };
+  return { kafka: brokerOver(kafka as Kafka), made };
 }
 
 const batch: ProducerBatch = { topicMessages: [{ topic: 't', messages: [{ value: 'v' }] }] };

@@ -1,4 +1,3 @@
 export * from './logger.js';
 export * from './metrics.js';
 export * from './trace-ids.js';
-export * from './consumer-lag.js';

@@ -1,11 +1,10 @@
 import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { FaultInjector, ReadinessRegistry } from '@shopfront/http';
-import { createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox } from '@shopfront/messaging';
-import { ConsumerLagProbe, flushTraces, type Logger } from '@shopfront/observability';
+import { BrokerReadiness, ConsumerLagProbe, createKafka, ensureTopics, MessageConsumer, OutboxRelay, prefixed, pruneInbox, type Broker } from '@shopfront/messaging';
+import { flushTraces, type Logger } from '@shopfront/observability';
 import { createPool } from '@shopfront/postgres';
 import { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { consumerDeclarationOf, consumersInOrder, type DiscoveredConsumer, type MessageHandlerProvider } from './consumer.js';
 import { KAFKA, LOGGER, PG_POOL, REDIS, RUNTIME_OPTIONS } from './tokens.js';
@@ -82,7 +81,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Optional() @Inject(REDIS) private readonly redis: Redis | undefined,
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: Broker,
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
@@ -121,12 +120,9 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     if (redis && this.options.redisRequired !== false) this.readiness.add('redis', () => redis.ping());
     // A service that neither publishes nor consumes (the gateway) needs no broker to serve: no loops, no Kafka in readiness.
     if (this.options.relay === false && this.specs.length === 0) return;
-    const admin = this.kafka.admin();
-    this.loops.push({ stop: () => admin.disconnect() });
-    this.readiness.add('kafka', async () => {
-      await admin.connect();
-      await admin.describeCluster();
-    });
+    const brokerCheck = new BrokerReadiness(this.kafka);
+    this.loops.push(brokerCheck);
+    this.readiness.add('kafka', () => brokerCheck.check());
     this.readiness.add('messaging', async () => {
       if (!this.started) throw new Error(this.startError ?? 'starting');
       // A consumer that crashed, or that cannot reach its database or broker, serves nothing.

@@ -1,12 +1,11 @@
-import { createKafka, deleteTopicsWithPrefix, ensureTopics } from '@shopfront/messaging';
+import { createKafka, deleteTopicsWithPrefix, ensureTopics, type Broker } from '@shopfront/messaging';
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { testInfra } from './config.js';
 
 export const testKafkaBrokers = (): string[] => testInfra.TEST_KAFKA_BROKERS;
 
 export interface TestKafka {
-  kafka: Kafka;
+  kafka: Broker;
   brokers: string[];
   /** Every topic of this test starts with it: the platform's topics, created fresh. */
   topicPrefix: string;

@@ -1,6 +1,5 @@
 import { parseMessage, type Message, type MessageType, type Topic } from '@shopfront/contracts';
-import { prefixed } from '@shopfront/messaging';
-import type { Consumer, Producer } from 'kafkajs';
+import { prefixed, RecordPublisher, TopicReader, type RawRecord } from '@shopfront/messaging';
 import { randomUUID } from 'node:crypto';
 import type { TestKafka } from './kafka.js';
 
@@ -22,39 +21,36 @@ export interface RecordedMessage<T extends MessageType = MessageType> {
  */
 export class MessageTap {
   private readonly seen: RecordedMessage[] = [];
+  private readonly reader: TopicReader;
+  private readonly publisher: RecordPublisher;
 
   private constructor(
     private readonly test: TestKafka,
-    private readonly consumer: Consumer,
-    private readonly producer: Producer,
-  ) {}
+    topics: TappedTopic[],
+  ) {
+    this.publisher = new RecordPublisher(test.kafka);
+    this.reader = new TopicReader({
+      broker: test.kafka,
+      groupId: `${test.topicPrefix}tap-${randomUUID()}`,
+      topics: topics.map((topic) => prefixed(test.topicPrefix, topic)),
+      from: 'beginning',
+      onBatch: (records) => void this.seen.push(...records.map((record) => this.recorded(record))),
+    });
+  }
 
   static async open(test: TestKafka, topics: TappedTopic[]): Promise<MessageTap> {
-    const producer = test.kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    const consumer = test.kafka.consumer({ groupId: `${test.topicPrefix}tap-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topics: topics.map((topic) => prefixed(test.topicPrefix, topic)), fromBeginning: true });
-    const tap = new MessageTap(test, consumer, producer);
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        tap.seen.push({
-          topic: topic.slice(test.topicPrefix.length) as TappedTopic,
-          key: message.key?.toString() ?? null,
-          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value ?? '')])),
-          message: parseMessage(message.value ?? ''),
-        });
-      },
-    });
+    const tap = new MessageTap(test, topics);
+    await tap.publisher.connect();
+    await tap.reader.start();
     return tap;
   }
 
   /** Publishes as is (a test may publish one envelope twice), keyed by the order it concerns. */
   async publish(topic: Topic, ...messages: Message[]): Promise<void> {
-    await this.producer.send({
-      topic: prefixed(this.test.topicPrefix, topic),
-      messages: messages.map((message) => ({ key: keyOf(message), value: JSON.stringify(message) })),
-    });
+    await this.publisher.publish(
+      prefixed(this.test.topicPrefix, topic),
+      messages.map((message) => ({ key: keyOf(message), value: JSON.stringify(message) })),
+    );
   }
 
   /** Recorded so far, optionally of some types and for one key (an orderId, or a SKU). */
@@ -73,8 +69,17 @@ export class MessageTap {
   }
 
   async close(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
+    await this.reader.stop();
+    await this.publisher.disconnect();
+  }
+
+  private recorded(record: RawRecord): RecordedMessage {
+    return {
+      topic: record.topic.slice(this.test.topicPrefix.length) as TappedTopic,
+      key: record.key?.toString() ?? null,
+      headers: record.headers,
+      message: parseMessage(record.value ?? ''),
+    };
   }
 }
 

@@ -1,6 +1,6 @@
 import { deadLetterTopic, type Message, type Topic } from '@shopfront/contracts';
 import { goldenMessages } from '@shopfront/contracts/golden';
-import { prefixed } from '@shopfront/messaging';
+import { prefixed, topicOffsets } from '@shopfront/messaging';
 import { randomUUID } from 'node:crypto';
 import type { TestKafka } from './kafka.js';
 
@@ -21,17 +21,6 @@ export const writtenAhead = (message: Message, added: Record<string, unknown>): 
 
 /** How many records the dead-letter twins of `topics` hold under the test's prefix. */
 export async function deadLetterCount(test: TestKafka, topics: readonly Topic[]): Promise<number> {
-  const admin = test.kafka.admin();
-  await admin.connect();
-  try {
-    let count = 0;
-    for (const topic of topics) {
-      for (const partition of await admin.fetchTopicOffsets(prefixed(test.topicPrefix, deadLetterTopic(topic)))) {
-        count += Number(partition.high) - Number(partition.low);
-      }
-    }
-    return count;
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await topicOffsets(test.kafka, topics.map((topic) => prefixed(test.topicPrefix, deadLetterTopic(topic))));
+  return [...offsets.values()].flat().reduce((count, { low, high }) => count + high - low, 0);
 }

@@ -1,8 +1,8 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Broker } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
 import { KAFKA, LOGGER, PG_POOL, REDIS, serviceImports } from '@shopfront/runtime';
-import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { Checkout } from './app/checkout.js';
@@ -141,7 +141,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
         {
           provide: OrderFeed,
           inject: [KAFKA, LOGGER, OrdersInFlight, CatalogCache],
-          useFactory: (kafka: Kafka, log: Logger, inFlight: OrdersInFlight, catalog: CatalogCache) =>
+          useFactory: (kafka: Broker, log: Logger, inFlight: OrdersInFlight, catalog: CatalogCache) =>
             new OrderFeed(kafka, config.KAFKA_TOPIC_PREFIX, log, [edgeSignals(inFlight, catalog)]),
         },
         {
@@ -162,7 +162,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
         {
           provide: DeadLetterIndex,
           inject: [KAFKA, PG_POOL, LOGGER],
-          useFactory: (kafka: Kafka, pool: pg.Pool, log: Logger) => new DeadLetterIndex(kafka, config.KAFKA_TOPIC_PREFIX, pool, log),
+          useFactory: (kafka: Broker, pool: pg.Pool, log: Logger) => new DeadLetterIndex(kafka, config.KAFKA_TOPIC_PREFIX, pool, log),
         },
         { provide: OperatorActions, inject: [PG_POOL], useFactory: (pool: pg.Pool) => new OperatorActions(pool) },
         {

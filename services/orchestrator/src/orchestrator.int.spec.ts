@@ -9,11 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
 import { createMessage, Topics } from '@shopfront/contracts';
 import { startHttpService } from '@shopfront/http';
-import { messagingMigrations, prefixed } from '@shopfront/messaging';
+import { messagingMigrations, prefixed, RecordPublisher } from '@shopfront/messaging';
 import { createLogger } from '@shopfront/observability';
 import { readMigrations } from '@shopfront/postgres';
 import { anOrderPlaced, callService, eventually, freshDatabase, kafkaTopics, testKafkaBrokers, type TestDatabase, type TestKafka } from '@shopfront/testing';
-import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadOrchestratorConfig } from './config.js';
@@ -25,7 +24,7 @@ const forever = { timeoutMs: 40_000, intervalMs: 100 };
 
 let db: TestDatabase;
 let kafka: TestKafka;
-let producer: Producer;
+let publisher: RecordPublisher;
 let participant: ScriptedParticipant;
 let app: INestApplication | undefined;
 
@@ -51,8 +50,8 @@ before(async () => {
   const migrations = await readMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
   db = await freshDatabase('orchestrator', [...messagingMigrations, ...migrations]);
   kafka = await kafkaTopics('orchestrator');
-  producer = kafka.kafka.producer();
-  await producer.connect();
+  publisher = new RecordPublisher(kafka.kafka);
+  await publisher.connect();
   participant = new ScriptedParticipant(kafka.kafka, kafka.topicPrefix);
   await participant.start();
   app = await startOrchestrator();
@@ -61,7 +60,7 @@ before(async () => {
 after(async () => {
   await app?.close();
   await participant?.stop();
-  await producer?.disconnect();
+  await publisher?.disconnect();
   await db?.drop();
 });
 
@@ -77,7 +76,7 @@ const orderPlaced = (orderId: string) => anOrderPlaced(orderId);
 
 async function publish(message: ReturnType<typeof createMessage>): Promise<void> {
   const orderId = (message.data as { orderId: string }).orderId;
-  await producer.send({ topic: prefixed(kafka.topicPrefix, Topics.orderEvents), messages: [{ key: orderId, value: JSON.stringify(message) }] });
+  await publisher.publish(prefixed(kafka.topicPrefix, Topics.orderEvents), [{ key: orderId, value: JSON.stringify(message) }]);
 }
 
 const ended = (orderId: string) =>

@@ -5,8 +5,7 @@
  * saga.replies the way a participant would, unless a test scripts otherwise.
  */
 import { createMessage, parseMessage, Topics, type Message, type MessageType } from '@shopfront/contracts';
-import { prefixed } from '@shopfront/messaging';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { prefixed, RecordPublisher, TopicReader, type Broker, type RawRecord } from '@shopfront/messaging';
 import { randomUUID } from 'node:crypto';
 import type { CommandType } from '../domain/saga.js';
 
@@ -17,38 +16,35 @@ export type Script = (command: Command) => Message[] | Promise<Message[]>;
 const participantTopics = [Topics.inventoryCommands, Topics.paymentCommands, Topics.shippingCommands, Topics.orderCommands, Topics.sagaEvents];
 
 export class ScriptedParticipant {
-  private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  private readonly reader: TopicReader;
+  private readonly publisher: RecordPublisher;
   private readonly received = new Map<string, Message[]>();
   private readonly scripts = new Map<string, Partial<Record<CommandType, Script>>>();
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Broker,
     private readonly topicPrefix: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.producer = this.kafka.producer();
-    await this.producer.connect();
-    this.consumer = this.kafka.consumer({ groupId: `${this.topicPrefix}participant-${randomUUID()}` });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: participantTopics.map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        const parsed = parseMessage(message.value ?? '');
-        const orderId = (parsed.data as { orderId: string }).orderId;
-        this.received.set(orderId, [...(this.received.get(orderId) ?? []), parsed]);
-        if (parsed.type === 'SagaStepRecorded' || parsed.type === 'ConfirmOrder' || parsed.type === 'CancelOrder') return;
-        const command = parsed as Command;
-        const script = this.scripts.get(orderId)?.[command.type] ?? answerLikeAParticipant;
-        await this.reply(...(await script(command)));
+  ) {
+    this.publisher = new RecordPublisher(kafka);
+    this.reader = new TopicReader({
+      broker: kafka,
+      groupId: `${topicPrefix}participant-${randomUUID()}`,
+      topics: participantTopics.map((topic) => prefixed(topicPrefix, topic)),
+      from: 'beginning',
+      onBatch: async (records) => {
+        for (const record of records) await this.answer(record);
       },
     });
   }
 
+  async start(): Promise<void> {
+    await this.publisher.connect();
+    await this.reader.start();
+  }
+
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.producer?.disconnect();
+    await this.reader.stop();
+    await this.publisher.disconnect();
   }
 
   /** Overrides the answers to some commands for one order. */
@@ -58,10 +54,21 @@ export class ScriptedParticipant {
 
   async reply(...messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.producer!.send({
-      topic: prefixed(this.topicPrefix, Topics.sagaReplies),
-      messages: messages.map((message) => ({ key: (message.data as { orderId: string }).orderId, value: JSON.stringify(message) })),
-    });
+    await this.publisher.publish(
+      prefixed(this.topicPrefix, Topics.sagaReplies),
+      messages.map((message) => ({ key: (message.data as { orderId: string }).orderId, value: JSON.stringify(message) })),
+    );
+  }
+
+  /** Remembers what arrived and, for a command, answers as scripted (as a participant would, by default). */
+  private async answer(record: RawRecord): Promise<void> {
+    const parsed = parseMessage(record.value ?? '');
+    const orderId = (parsed.data as { orderId: string }).orderId;
+    this.received.set(orderId, [...(this.received.get(orderId) ?? []), parsed]);
+    if (parsed.type === 'SagaStepRecorded' || parsed.type === 'ConfirmOrder' || parsed.type === 'CancelOrder') return;
+    const command = parsed as Command;
+    const script = this.scripts.get(orderId)?.[command.type] ?? answerLikeAParticipant;
+    await this.reply(...(await script(command)));
   }
 
   /** Commands sent for an order, in the order they arrived. */

@@ -1,9 +1,7 @@
 import { parseMessage, Topics, type Message } from '@shopfront/contracts';
-import { consumerTimings, countFetches, prefixed, spaceFetches } from '@shopfront/messaging';
+import { prefixed, TopicReader, type Broker, type RawRecord } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
-import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { deletePrivateGroup } from '../kafka/private-group.js';
 import { updatesFrom, type OrderUpdate } from '../../domain/order-stream.js';
 import { liveStreams } from '../metrics.js';
 
@@ -29,52 +27,47 @@ export type FeedObserver = (message: Message) => void;
  */
 export class OrderFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly groupId = `gateway-live-${randomUUID()}`;
-  private consumer: Consumer | undefined;
-  private markJoined: () => void = () => undefined;
-  /** Resolves once the consumer has joined its group: from then on no update is missed. */
-  readonly joined = new Promise<void>((resolve) => (this.markJoined = resolve));
-  private live = false;
+  private readonly reader: TopicReader;
+  private readonly sagaEvents: string;
+  /** Resolves once the feed has joined its group: from then on no update is missed. */
+  readonly joined: Promise<void>;
 
+  /** Not live while it is not reading: admission then admits (its backlog would only grow stale), until it joins again. */
   get isLive(): boolean {
-    return this.live;
+    return this.reader.live;
   }
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly topicPrefix: string,
+    kafka: Broker,
+    topicPrefix: string,
     private readonly logger: Logger,
     private readonly observers: readonly FeedObserver[] = [],
-  ) {}
+  ) {
+    this.sagaEvents = prefixed(topicPrefix, Topics.sagaEvents);
+    this.reader = new TopicReader({
+      broker: kafka,
+      groupId: `gateway-live-${randomUUID()}`,
+      topics: [Topics.orderEvents, Topics.sagaEvents, Topics.inventoryEvents].map((topic) => prefixed(topicPrefix, topic)),
+      from: 'latest',
+      fetchesAs: 'gateway.live',
+      spacingMs: feedSpacingMs,
+      onBatch: (records) => this.read(records),
+    });
+    this.joined = this.reader.joined;
+  }
 
-  async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId, ...consumerTimings });
-    this.consumer = consumer;
-    countFetches(consumer, 'gateway.live');
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.live = true;
-      this.markJoined();
-    });
-    // Not live while it is not reading: admission then admits (its backlog would only grow stale),
-    // until the consumer joins again (kafkajs restarts it after a retriable crash).
-    consumer.on(consumer.events.CRASH, () => (this.live = false));
-    consumer.on(consumer.events.STOP, () => (this.live = false));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [Topics.orderEvents, Topics.sagaEvents, Topics.inventoryEvents].map((topic) => prefixed(this.topicPrefix, topic)), fromBeginning: false });
-    const sagaEvents = prefixed(this.topicPrefix, Topics.sagaEvents);
-    const spaced = spaceFetches(consumer, feedSpacingMs);
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        // Most of what the feed reads is saga steps, which only a stream watching that order needs
-        // (the observers read order and stock events): keyed by order id, they are passed over unread.
-        const sagaSteps = batch.topic === sagaEvents;
-        for (const message of batch.messages) {
-          if (sagaSteps && !this.listeners.has(message.key?.toString() ?? '')) continue;
-          this.fanOut(message.value);
-        }
-        await spaced();
-      },
-    });
+  start(): Promise<void> {
+    return this.reader.start();
+  }
+
+  /** One batch of a partition. */
+  private read(records: RawRecord[]): void {
+    // Most of what the feed reads is saga steps, which only a stream watching that order needs
+    // (the observers read order and stock events): keyed by order id, they are passed over unread.
+    for (const record of records) {
+      if (record.topic === this.sagaEvents && !this.listeners.has(record.key?.toString() ?? '')) continue;
+      this.fanOut(record.value);
+    }
   }
 
   private fanOut(value: Buffer | null): void {
@@ -104,9 +97,8 @@ export class OrderFeed {
     };
   }
 
-  async stop(): Promise<void> {
-    if (!this.consumer) return;
-    await this.consumer.disconnect().catch(() => undefined);
-    await deletePrivateGroup(this.kafka, this.groupId);
+  /** Leaves its group and deletes it: nobody resumes a private feed. */
+  stop(): Promise<void> {
+    return this.reader.stop();
   }
 }

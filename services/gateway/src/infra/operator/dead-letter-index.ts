@@ -1,18 +1,14 @@
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
-import { consumerTimings, countFetches, prefixed, reliableProducer } from '@shopfront/messaging';
+import { prefixed, RecordPublisher, TopicReader, type Broker, type RawRecord } from '@shopfront/messaging';
 import type { Logger } from '@shopfront/observability';
-import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { deletePrivateGroup } from '../kafka/private-group.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { describeMessage, type DeadLetter } from '../../domain/dead-letters.js';
 
 interface Parked {
   letter: Omit<DeadLetter, 'redrivenAt'>;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
+  record: RawRecord;
 }
 
 export interface RedriveOutcome {
@@ -29,49 +25,29 @@ export interface RedriveOutcome {
  */
 export class DeadLetterIndex {
   private readonly parked = new Map<string, Parked>();
-  private readonly groupId = `gateway-dlq-${randomUUID()}`;
-  private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  private readonly reader: TopicReader;
+  private readonly publisher: RecordPublisher;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Broker,
     private readonly topicPrefix: string,
     private readonly pool: pg.Pool,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.publisher = new RecordPublisher(kafka);
+    this.reader = new TopicReader({
+      broker: kafka,
+      groupId: `gateway-dlq-${randomUUID()}`,
+      topics: allTopics.map((topic) => prefixed(topicPrefix, deadLetterTopic(topic))),
+      from: 'beginning',
+      fetchesAs: 'gateway.dead-letters',
+      onBatch: (records) => records.forEach((record) => this.park(record)),
+    });
+  }
 
   async start(): Promise<void> {
-    this.producer = this.kafka.producer(reliableProducer);
-    await this.producer.connect();
-    const consumer = this.kafka.consumer({ groupId: this.groupId, ...consumerTimings });
-    this.consumer = consumer;
-    countFetches(consumer, 'gateway.dead-letters');
-    await consumer.connect();
-    await consumer.subscribe({ topics: allTopics.map((topic) => prefixed(this.topicPrefix, deadLetterTopic(topic))), fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        const header = (name: string) => (message.headers?.[name] === undefined ? '' : String(message.headers[name]));
-        const id = `${topic}/${partition}/${message.offset}`;
-        const value = message.value?.toString() ?? '';
-        const source = header('x-dlq-source');
-        this.parked.set(id, {
-          letter: {
-            id,
-            topic: this.unprefixed(topic),
-            sourceTopic: this.unprefixed(source.split('/')[0] || topic.replace(/\.dlq$/, '')),
-            consumer: header('x-dlq-consumer'),
-            attempts: Number(header('x-dlq-attempts')) || 0,
-            error: header('x-dlq-error'),
-            at: header('x-dlq-at') || new Date(Number(message.timestamp)).toISOString(),
-            ...describeMessage(value),
-            message: value,
-          },
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-        });
-      },
-    });
+    await this.publisher.connect();
+    await this.reader.start();
   }
 
   /** Every dead letter, each marked with when it was redriven (one query, whatever the count). */
@@ -102,12 +78,10 @@ export class DeadLetterIndex {
       }
       try {
         // The original headers go back with it (trace context included), so the redrive joins the order's trace.
-        const headers = Object.fromEntries(Object.entries(parked.headers).filter(([name]) => !name.startsWith('x-dlq-')));
-        await this.producer!.send({
-          topic: prefixed(this.topicPrefix, letter.sourceTopic),
-          acks: -1,
-          messages: [{ key: parked.key, value: parked.value, headers: { ...headers, 'x-replayed-from': letter.id } }],
-        });
+        const headers = Object.fromEntries(Object.entries(parked.record.headers).filter(([name]) => !name.startsWith('x-dlq-')));
+        await this.publisher.publish(prefixed(this.topicPrefix, letter.sourceTopic), [
+          { key: parked.record.key, value: parked.record.value, headers: { ...headers, 'x-replayed-from': letter.id } },
+        ]);
         outcomes.push({ id: letter.id, outcome: 'redriven' });
       } catch (error) {
         await this.pool.query('DELETE FROM dead_letter_redrives WHERE dead_letter_id = $1', [letter.id]);
@@ -118,10 +92,32 @@ export class DeadLetterIndex {
     return outcomes;
   }
 
+  /** Leaves its group and deletes it: the next start reads every dead letter again anyway. */
   async stop(): Promise<void> {
-    await Promise.all([this.consumer?.disconnect(), this.producer?.disconnect()].map((done) => done?.catch(() => undefined)));
-    if (!this.consumer) return;
-    await deletePrivateGroup(this.kafka, this.groupId);
+    await Promise.all([this.reader.stop(), this.publisher.disconnect().catch(() => undefined)]);
+  }
+
+  /** Keeps a dead letter in memory, as the operations console lists it, with its record for a redrive. */
+  private park(record: RawRecord): void {
+    const { topic, partition, offset, headers } = record;
+    const header = (name: string) => headers[name] ?? '';
+    const id = `${topic}/${partition}/${offset}`;
+    const value = record.value?.toString() ?? '';
+    const source = header('x-dlq-source');
+    this.parked.set(id, {
+      letter: {
+        id,
+        topic: this.unprefixed(topic),
+        sourceTopic: this.unprefixed(source.split('/')[0] || topic.replace(/\.dlq$/, '')),
+        consumer: header('x-dlq-consumer'),
+        attempts: Number(header('x-dlq-attempts')) || 0,
+        error: header('x-dlq-error'),
+        at: header('x-dlq-at') || new Date(record.timestamp).toISOString(),
+        ...describeMessage(value),
+        message: value,
+      },
+      record,
+    });
   }
 
   private unprefixed(topic: string): string {

@@ -1,5 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { Gauge } from 'prom-client';
+import { clientOf, type Broker } from './broker.js';
 
 export interface LaggingGroup {
   /** The consumer's name in metrics (`shipping.commands`). */
@@ -10,7 +11,7 @@ export interface LaggingGroup {
 }
 
 export interface ConsumerLagOptions {
-  kafka: Kafka;
+  kafka: Broker;
   groups: LaggingGroup[];
   /** Stripped from topic names in labels, so dashboards read the same in every environment. */
   topicPrefix?: string;
@@ -43,7 +44,7 @@ export class ConsumerLagProbe {
   constructor(private readonly options: ConsumerLagOptions) {}
 
   async start(): Promise<void> {
-    this.admin = this.options.kafka.admin();
+    this.admin = clientOf(this.options.kafka).admin();
     await this.admin.connect();
     probes.add(this);
   }

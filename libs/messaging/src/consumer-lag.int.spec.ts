@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Topics } from '@shopfront/contracts';
-import { reliableProducer } from '@shopfront/messaging';
 import { kafkaTopics, type TestKafka } from '@shopfront/testing';
 import type { Admin, Producer } from 'kafkajs';
+import { register } from 'prom-client';
+import { clientOf } from './broker.js';
 import { ConsumerLagProbe } from './consumer-lag.js';
-import { metricsText } from './metrics.js';
+import { reliableProducer } from './kafka.js';
 
 let kafka: TestKafka;
 let admin: Admin;
@@ -21,10 +22,10 @@ const groupId = () => `${kafka.topicPrefix}shipping.commands`;
 
 before(async () => {
   kafka = await kafkaTopics('consumer-lag');
-  admin = kafka.kafka.admin();
+  admin = clientOf(kafka.kafka).admin();
   // Idempotent, as the platform's producers are: a send retried against a broker still settling
   // must not land twice, or the lag the test expects would be off by the duplicates.
-  producer = kafka.kafka.producer(reliableProducer);
+  producer = clientOf(kafka.kafka).producer(reliableProducer);
   await Promise.all([admin.connect(), producer.connect()]);
   probe = new ConsumerLagProbe({
     kafka: kafka.kafka,
@@ -43,7 +44,7 @@ after(async () => {
 
 /** The summed lag of the test's group, read from the metrics text a scrape returns. */
 async function scrapedLag(): Promise<number> {
-  const text = await metricsText();
+  const text = await register.metrics();
   const lines = text.split('\n').filter((line) => line.startsWith('kafka_consumer_lag{') && line.includes('group="shipping.commands"') && line.includes(`topic="${Topics.shippingCommands}"`));
   assert.ok(lines.length > 0, 'the scrape shows the group');
   return lines.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
