@@ -100,6 +100,20 @@ describe('gap-safe reading', () => {
   });
 });
 
+type RunnerCall = 'look' | 'apply';
+
+/** The test pool, telling of each call a runner makes: `query` is its look (hasPendingEvents), `connect` its transaction (applyBatch). */
+function watchedPool(tell: (call: RunnerCall) => void): typeof db.pool {
+  return new Proxy(db.pool, {
+    get(target, property) {
+      if (property === 'query') return (...args: Parameters<typeof target.query>) => (tell('look'), target.query(...args));
+      if (property === 'connect') return () => (tell('apply'), target.connect());
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 describe('ProjectionRunner', () => {
   it('given nothing new, when it polls, then it writes nothing; given an event, then it applies it', async () => {
     // `seen` under another name: its own checkpoint, and its tables in the schema projection_quiet.
@@ -123,17 +137,9 @@ describe('ProjectionRunner', () => {
   });
   it('given it has caught up after applying, then it waits its busy interval before it looks again, so appends meanwhile share one transaction', async () => {
     const paced: Projection = { ...seen, name: 'paced' };
-    // The runner's pool, timing its reads: `query` is its look (hasPendingEvents), `connect` its transaction (applyBatch).
     const looks: number[] = [];
     const applies: number[] = [];
-    const pool = new Proxy(db.pool, {
-      get(target, property) {
-        if (property === 'query') return (...args: Parameters<typeof target.query>) => (looks.push(performance.now()), target.query(...args));
-        if (property === 'connect') return () => (applies.push(performance.now()), target.connect());
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const pool = watchedPool((call) => (call === 'look' ? looks : applies).push(performance.now()));
     const runner = new ProjectionRunner({ pool, projections: [paced], pollIntervalMs: 400, idlePollIntervalMs: 400 });
     await runner.start();
     try {
@@ -149,15 +155,8 @@ describe('ProjectionRunner', () => {
   });
   it('given events keep coming, then it applies without asking first; once they stop, it asks again and takes no lock', async () => {
     const steady: Projection = { ...seen, name: 'steady' };
-    const calls: ('look' | 'apply')[] = [];
-    const pool = new Proxy(db.pool, {
-      get(target, property) {
-        if (property === 'query') return (...args: Parameters<typeof target.query>) => (calls.push('look'), target.query(...args));
-        if (property === 'connect') return () => (calls.push('apply'), target.connect());
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const calls: RunnerCall[] = [];
+    const pool = watchedPool((call) => calls.push(call));
     const runner = new ProjectionRunner({ pool, projections: [steady], pollIntervalMs: 50, idlePollIntervalMs: 50 });
     await runner.start();
     try {
@@ -174,7 +173,7 @@ describe('ProjectionRunner', () => {
       calls.length = 0;
       await new Promise((resolve) => setTimeout(resolve, 300));
       const quiet = [...calls];
-      const count = (of: typeof calls, what: 'look' | 'apply') => of.filter((call) => call === what).length;
+      const count = (of: RunnerCall[], what: RunnerCall) => of.filter((call) => call === what).length;
       assert.ok(count(busy, 'apply') >= 5, `it applied ${count(busy, 'apply')} times under load`);
       assert.ok(count(busy, 'look') < count(busy, 'apply') / 2, `it asked ${count(busy, 'look')} times under load (${busy.join(',')})`);
       assert.equal(count(quiet, 'apply'), 0, `it locked the checkpoint with nothing to apply (${quiet.join(',')})`);
