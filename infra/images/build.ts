@@ -78,7 +78,7 @@ function specs(): ImageSpec[] {
     },
     infra('postgres', []),
     infra('redis', []),
-    infra('kafka', ['infra/kafka/pom.xml']),
+    infra('kafka', ['infra/kafka/pom.xml', 'infra/kafka/broker.properties']),
     ...presentServices().map((service) => ({
       name: service,
       tag: serviceTag(service),

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Writes the broker's configuration from the environment (the settings that
-# infra/kafka/config.ts gives the host's broker, with one listener per network),
+# Writes the broker's configuration: its listeners from the environment (one per
+# network), the rest from broker.properties, which the host's broker shares,
 # formats the log directory unless it already is (a restarted container keeps
 # its topics and offsets), then hands PID 1 to the JVM so `docker stop` reaches it.
 set -eu
@@ -17,22 +17,9 @@ inter.broker.listener.name=INTERNAL
 listener.security.protocol.map=INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=${data}
 num.partitions=${KAFKA_NUM_PARTITIONS}
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.segment.bytes=16777216
-log.retention.hours=24
-log.retention.bytes=134217728
-log.retention.check.interval.ms=60000
-num.network.threads=2
-num.io.threads=4
-metadata.max.idle.interval.ms=5000
 PROPERTIES
+# Everything else is what the host's broker runs with (infra/kafka/broker.properties).
+cat /opt/kafka/broker.properties >> "$conf"
 
 export CLASSPATH='/opt/kafka/libs/*'
 logging=-Dlog4j2.configurationFile=/opt/kafka/log4j2.properties
