@@ -45,12 +45,7 @@ export async function consumerGroupMembers(broker: Broker, prefix: string): Prom
 
 /** Deletes a consumer group that served one process only, leaving nothing behind on the broker; best effort. */
 export async function deleteGroup(broker: Broker, groupId: string): Promise<void> {
-  const admin = clientOf(broker).admin();
-  await admin
-    .connect()
-    .then(() => admin.deleteGroups([groupId]))
-    .catch(() => undefined)
-    .finally(() => admin.disconnect());
+  await withAdmin(broker, (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
 }
 
 /**

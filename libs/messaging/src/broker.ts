@@ -27,11 +27,11 @@ export function clientOf(broker: Broker): Kafka {
   return kafka;
 }
 
-/** Runs `work` on an admin connection of its own, closed afterwards whatever happens. */
+/** Runs `work` on an admin connection of its own, closed afterwards whatever happens (a failed connect included). */
 export async function withAdmin<T>(broker: Broker, work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = clientOf(broker).admin();
-  await admin.connect();
   try {
+    await admin.connect();
     return await work(admin);
   } finally {
     await admin.disconnect();

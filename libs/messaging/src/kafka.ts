@@ -1,7 +1,7 @@
 import './kafkajs-idle-fix.js';
 import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type LogEntry, type ProducerConfig } from 'kafkajs';
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
-import { brokerOver, clientOf, type Broker } from './broker.js';
+import { brokerOver, withAdmin, type Broker } from './broker.js';
 
 export interface KafkaOptions {
   clientId: string;
@@ -54,9 +54,7 @@ export const prefixed = (prefix: string | undefined, topic: string): string => `
 
 /** Creates the platform's topics and their dead-letter twins; existing ones are left alone. */
 export async function ensureTopics(broker: Broker, prefix = '', partitions = 3): Promise<void> {
-  const admin: Admin = clientOf(broker).admin();
-  await admin.connect();
-  try {
+  await withAdmin(broker, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const wanted = allTopics.flatMap((topic) => [topic, deadLetterTopic(topic)]).map((topic) => prefixed(prefix, topic));
     const missing = wanted.filter((topic) => !existing.has(topic));
@@ -67,9 +65,7 @@ export async function ensureTopics(broker: Broker, prefix = '', partitions = 3):
       });
       for (const topic of missing) await untilServed(admin, topic);
     }
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**
@@ -91,12 +87,8 @@ async function untilServed(admin: Admin, topic: string): Promise<void> {
 /** Deletes every topic whose name starts with `prefix` (a test's or a bench's own); the platform's are unprefixed. */
 export async function deleteTopicsWithPrefix(broker: Broker, prefix: string): Promise<void> {
   if (!prefix) throw new Error('refusing to delete topics without a prefix');
-  const admin: Admin = clientOf(broker).admin();
-  await admin.connect();
-  try {
+  await withAdmin(broker, async (admin) => {
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
