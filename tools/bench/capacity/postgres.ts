@@ -10,20 +10,24 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 
-/** Commits so far per database. Backends flush their counts at most once a second (10 s when idle), so windows must be long or settled. */
-export async function commits(postgresUrl: string, databases: Record<string, string>): Promise<Record<string, number>> {
+/** Runs `work` on a connection of its own to the server's `postgres` database, closed afterwards. */
+async function onServer<T>(postgresUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string; xact_commit: string }>(
-      `SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY($1)`,
-      [Object.values(databases)],
-    );
-    const byName = new Map(rows.map((row) => [row.datname, Number(row.xact_commit)]));
-    return Object.fromEntries(Object.entries(databases).map(([service, database]) => [service, byName.get(database) ?? 0]));
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** Commits so far per database. Backends flush their counts at most once a second (10 s when idle), so windows must be long or settled. */
+export async function commits(postgresUrl: string, databases: Record<string, string>): Promise<Record<string, number>> {
+  const { rows } = await onServer(postgresUrl, (client) =>
+    client.query<{ datname: string; xact_commit: string }>(`SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY($1)`, [Object.values(databases)]),
+  );
+  const byName = new Map(rows.map((row) => [row.datname, Number(row.xact_commit)]));
+  return Object.fromEntries(Object.entries(databases).map(([service, database]) => [service, byName.get(database) ?? 0]));
 }
 
 /**
@@ -32,24 +36,12 @@ export async function commits(postgresUrl: string, databases: Record<string, str
  * Server-wide: anything else writing meanwhile counts too. Reading it assigns none.
  */
 export async function nextTransactionId(postgresUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ next: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next');
-    return Number(rows[0]!.next);
-  } finally {
-    await client.end();
-  }
+  const { rows } = await onServer(postgresUrl, (client) => client.query<{ next: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next'));
+  return Number(rows[0]!.next);
 }
 
 export async function dropDatabase(postgresUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await onServer(postgresUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
 }
 
 export interface PgbenchResult {
@@ -63,13 +55,7 @@ export interface PgbenchResult {
 export async function pgbenchCeiling(postgresUrl: string, options: { database: string; clients: number; seconds: number }): Promise<PgbenchResult> {
   const url = new URL(postgresUrl);
   const connection = ['-h', decodeURIComponent(url.hostname), '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres'];
-  const admin = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${options.database}`);
-  } finally {
-    await admin.end();
-  }
+  await onServer(postgresUrl, (client) => client.query(`CREATE DATABASE ${options.database}`));
   try {
     await run('pgbench', ['-i', '-q', '-s', '1', ...connection, options.database]);
     const { stdout } = await run('pgbench', ['-N', '-n', '-c', String(options.clients), '-j', '2', '-T', String(options.seconds), ...connection, options.database]);

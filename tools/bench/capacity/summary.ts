@@ -18,7 +18,7 @@ export interface StepMeasurements extends StepShape {
   /** Committed transactions per database over the step and its settle time. */
   commits: Record<string, number>;
   /** Transaction ids the whole server assigned over the same window: its write transactions. */
-  writeTransactions: number | null;
+  writeTransactions: number;
   /** Kafka fetch requests per service over the step (its consumers' own counters). */
   fetches: Record<string, number>;
   pgbenchTps: number | null;
@@ -92,7 +92,7 @@ export function summarizeStep(step: StepMeasurements): StepResult {
     machineBusyCores: ratio(step.machineBusySeconds, step.windowSeconds, 2) ?? 0,
     transactions: { ...step.commits, total: sum(step.commits) },
     transactionsPerOrder: { ...perOrder(step.commits, terminal, 1), total: ratio(sum(step.commits), terminal) },
-    writeTransactionsPerOrder: step.writeTransactions === null ? null : ratio(step.writeTransactions, terminal),
+    writeTransactionsPerOrder: ratio(step.writeTransactions, terminal),
     fetchesPerOrder: { ...perOrder(step.fetches, terminal, 1), total: ratio(sum(step.fetches), terminal) },
     ordersPerPgbenchTps: step.pgbenchTps ? ratio(completedPerSecond, step.pgbenchTps, 4) : null,
   };
