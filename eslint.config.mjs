@@ -42,7 +42,14 @@ export default [
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['kafkajs', 'kafkajs/*'], message: 'kafkajs stays inside libs/messaging: use its port (Broker, TopicReader, RecordPublisher, topicOffsets, ...).' }] },
+        {
+          patterns: [
+            {
+              group: ['@platformatic/kafka', '@platformatic/kafka/*', 'kafkajs', 'kafkajs/*'],
+              message: 'The Kafka client stays inside libs/messaging: use its port (Broker, TopicReader, RecordPublisher, topicOffsets, ...).',
+            },
+          ],
+        },
       ],
     },
   },
@@ -53,7 +60,7 @@ export default [
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'pg', 'kafkajs', 'ioredis', 'fastify', '@shopfront/runtime', '@shopfront/messaging', '@shopfront/postgres', '@shopfront/http'], message: 'Domain code is pure: no frameworks or infrastructure.' },
+            { group: ['@nestjs/*', 'pg', '@platformatic/kafka', 'kafkajs', 'ioredis', 'fastify', '@shopfront/runtime', '@shopfront/messaging', '@shopfront/postgres', '@shopfront/http'], message: 'Domain code is pure: no frameworks or infrastructure.' },
             { group: ['../infra/*', '../app/*'], message: 'Domain code does not depend on app or infra.' },
           ],
         },

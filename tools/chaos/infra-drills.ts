@@ -9,7 +9,7 @@
  * the message's fault), and every order placed during it reaches a terminal state.
  */
 import { allTopics, deadLetterTopic } from '@shopfront/contracts';
-import { createKafka, relayConnectionName, topicOffsets } from '@shopfront/messaging';
+import { createKafka, isInfrastructureFailure, relayConnectionName, topicOffsets } from '@shopfront/messaging';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ export async function deadLetterCount(settings: PlatformSettings): Promise<numbe
     try {
       return await countDeadLetters(settings);
     } catch (error) {
-      if (!(error as { retriable?: boolean }).retriable || Date.now() > until) throw error;
+      if (!isInfrastructureFailure(error) || Date.now() > until) throw error;
     }
   }
 }

@@ -88,8 +88,6 @@ export const serviceCommand = (name: ServiceName): string[] => [
   '@shopfront/observability/register',
   '--conditions=@shopfront/source',
   '--enable-source-maps',
-  // kafkajs 2.2 arms timers with negative delays under Node 24; harmless, and noisy.
-  '--disable-warning=TimeoutNegativeWarning',
   `services/${name}/src/main.ts`,
 ];
 

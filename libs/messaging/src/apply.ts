@@ -6,14 +6,15 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Message } from '@shopfront/contracts';
 import { dropWrites, holdWrites, releaseWrites, withTransaction } from '@shopfront/postgres';
-import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import type { MessageHandler } from './consumer.js';
 import { isInfrastructureFailure } from './errors.js';
+import type { RawRecord } from './reader.js';
 import { contextFromHeaders, messagingTracer, orderIdOf } from './trace-context.js';
 
+
 export interface Parsed {
-  raw: KafkaMessage;
+  raw: RawRecord;
   message: Message;
 }
 

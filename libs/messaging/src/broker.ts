@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { Admin, type BaseOptions } from '@platformatic/kafka';
 
 declare const opaque: unique symbol;
 
@@ -11,29 +11,31 @@ export interface Broker {
   readonly [opaque]: 'Broker';
 }
 
-const clients = new WeakMap<Broker, Kafka>();
+/** What every client of one service shares: who it is, where the cluster is, how it retries. */
+export type ClientSettings = Pick<BaseOptions, 'clientId' | 'bootstrapBrokers' | 'retries' | 'retryDelay' | 'timeout' | 'connectTimeout' | 'metadataMaxAge'>;
 
-/** Wraps a client in a handle; for createKafka and this library's tests. */
-export function brokerOver(kafka: Kafka): Broker {
+const settings = new WeakMap<Broker, ClientSettings>();
+
+/** Wraps client settings in a handle; for createKafka and this library's tests. */
+export function brokerOver(clientSettings: ClientSettings): Broker {
   const broker = Object.freeze({}) as Broker;
-  clients.set(broker, kafka);
+  settings.set(broker, Object.freeze({ ...clientSettings }));
   return broker;
 }
 
-/** The client behind `broker`. Not exported from the package: only this library speaks kafkajs. */
-export function clientOf(broker: Broker): Kafka {
-  const kafka = clients.get(broker);
-  if (!kafka) throw new TypeError('not a Broker made by createKafka');
-  return kafka;
+/** The settings behind `broker`, for a new client. Not exported from the package: only this library speaks to the client. */
+export function clientOf(broker: Broker): ClientSettings {
+  const found = settings.get(broker);
+  if (!found) throw new TypeError('not a Broker made by createKafka');
+  return found;
 }
 
-/** Runs `work` on an admin connection of its own, closed afterwards whatever happens (a failed connect included). */
+/** Runs `work` on an admin client of its own, closed afterwards whatever happens. */
 export async function withAdmin<T>(broker: Broker, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = clientOf(broker).admin();
+  const admin = new Admin(clientOf(broker));
   try {
-    await admin.connect();
     return await work(admin);
   } finally {
-    await admin.disconnect();
+    await admin.close().catch(() => undefined);
   }
 }

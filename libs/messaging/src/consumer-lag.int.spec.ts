@@ -7,26 +7,27 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Topics } from '@shopfront/contracts';
 import { kafkaTopics, type TestKafka } from '@shopfront/testing';
-import type { Admin, Producer } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { register } from 'prom-client';
+import { topicOffsets } from './admin.js';
 import { clientOf } from './broker.js';
 import { ConsumerLagProbe } from './consumer-lag.js';
-import { reliableProducer } from './kafka.js';
+import { RecordPublisher } from './publisher.js';
 
 let kafka: TestKafka;
 let admin: Admin;
-let producer: Producer;
+let producer: RecordPublisher;
 let probe: ConsumerLagProbe;
 const topic = () => `${kafka.topicPrefix}${Topics.shippingCommands}`;
 const groupId = () => `${kafka.topicPrefix}shipping.commands`;
 
 before(async () => {
   kafka = await kafkaTopics('consumer-lag');
-  admin = clientOf(kafka.kafka).admin();
+  admin = new Admin(clientOf(kafka.kafka));
   // Idempotent, as the platform's producers are: a send retried against a broker still settling
   // must not land twice, or the lag the test expects would be off by the duplicates.
-  producer = clientOf(kafka.kafka).producer(reliableProducer);
-  await Promise.all([admin.connect(), producer.connect()]);
+  producer = new RecordPublisher(kafka.kafka);
+  await producer.connect();
   probe = new ConsumerLagProbe({
     kafka: kafka.kafka,
     topicPrefix: kafka.topicPrefix,
@@ -39,7 +40,7 @@ before(async () => {
 after(async () => {
   await probe?.stop();
   await producer?.disconnect();
-  await admin?.disconnect();
+  await admin?.close();
 });
 
 /** The summed lag of the test's group, read from the metrics text a scrape returns. */
@@ -51,7 +52,7 @@ async function scrapedLag(): Promise<number> {
 }
 
 const send = (count: number) =>
-  producer.send({ topic: topic(), messages: Array.from({ length: count }, (_, index) => ({ key: `order-${index}`, value: '{}' })) });
+  producer.publish(topic(), Array.from({ length: count }, (_, index) => ({ key: `order-${index}`, value: '{}' })));
 
 describe('consumer lag', () => {
   it('given messages and a group that committed nothing, when scraped, then every message on the topic is owed', async () => {
@@ -60,8 +61,8 @@ describe('consumer lag', () => {
   });
 
   it('given the group committed up to the end, when more arrive, then the very next scrape shows only those', async () => {
-    const ends = await admin.fetchTopicOffsets(topic());
-    await admin.setOffsets({ groupId: groupId(), topic: topic(), partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+    const ends = (await topicOffsets(kafka.kafka, [topic()])).get(topic())!;
+    await admin.alterConsumerGroupOffsets({ groupId: groupId(), topics: [{ name: topic(), partitionOffsets: ends.map(({ partition, high }) => ({ partition, offset: BigInt(high) })) }] });
     assert.equal(await scrapedLag(), 0);
     await send(2);
     assert.equal(await scrapedLag(), 2);

@@ -1,5 +1,6 @@
-import type { Admin } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { Gauge } from 'prom-client';
+import { offsetsOf } from './admin.js';
 import { clientOf, type Broker } from './broker.js';
 
 export interface LaggingGroup {
@@ -44,15 +45,14 @@ export class ConsumerLagProbe {
   constructor(private readonly options: ConsumerLagOptions) {}
 
   async start(): Promise<void> {
-    this.admin = clientOf(this.options.kafka).admin();
-    await this.admin.connect();
+    this.admin = new Admin(clientOf(this.options.kafka));
     probes.add(this);
   }
 
   async stop(): Promise<void> {
     probes.delete(this);
     await this.inFlight;
-    await this.admin?.disconnect().catch(() => undefined);
+    await this.admin?.close().catch(() => undefined);
   }
 
   /** Concurrent scrapes share one measurement; a slow or failing broker never fails the scrape. */
@@ -67,19 +67,19 @@ export class ConsumerLagProbe {
 
   async measure(): Promise<void> {
     const admin = this.admin!;
-    const ends = new Map<string, Map<number, { high: number; low: number }>>();
-    for (const topic of new Set(this.options.groups.flatMap((group) => group.topics))) {
-      const partitions = await admin.fetchTopicOffsets(topic);
-      ends.set(topic, new Map(partitions.map((p) => [p.partition, { high: Number(p.high), low: Number(p.low) }])));
-    }
+    const topics = [...new Set(this.options.groups.flatMap((group) => group.topics))];
+    const ends = new Map([...(await offsetsOf(admin, topics))].map(([topic, partitions]) => [topic, new Map(partitions.map((p) => [p.partition, p]))]));
+    const committed = await admin.listConsumerGroupOffsets({
+      groups: this.options.groups.map((group) => ({ groupId: group.groupId, topics: group.topics.map((name) => ({ name, partitionIndexes: [...(ends.get(name)?.keys() ?? [])] })) })),
+    });
     for (const group of this.options.groups) {
-      for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group.groupId, topics: group.topics })) {
-        for (const { partition, offset } of partitions) {
+      for (const { name: topic, partitions } of committed.find((listed) => listed.groupId === group.groupId)?.topics ?? []) {
+        for (const { partitionIndex: partition, committedOffset } of partitions) {
           const end = ends.get(topic)?.get(partition);
           if (!end) continue;
           // -1: nothing committed yet; everything still on the partition is owed.
-          const committed = Number(offset) < 0 ? end.low : Number(offset);
-          lag.set({ group: group.name, topic: this.unprefixed(topic), partition: String(partition) }, Math.max(0, end.high - committed));
+          const done = committedOffset < 0n ? end.low : Number(committedOffset);
+          lag.set({ group: group.name, topic: this.unprefixed(topic), partition: String(partition) }, Math.max(0, end.high - done));
         }
       }
     }

@@ -1,16 +1,18 @@
 import { parseMessage, type Message, type Topic } from '@shopfront/contracts';
-import type { Batch, Consumer, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
 import { applyBatch, applyOne, type BatchHooks, type Parsed } from './apply.js';
 
 export type { BatchHooks } from './apply.js';
-import { clientOf, type Broker } from './broker.js';
+import type { Broker } from './broker.js';
 import { deadLetter } from './dead-letter.js';
 import { ConsumerCrash, isInfrastructureFailure, isTransient as defaultIsTransient } from './errors.js';
-import { countFetches, spaceFetches } from './fetches.js';
-import { consumerTimings, prefixed, reliableProducer } from './kafka.js';
+import { GroupReader, type PartitionBatch } from './group-reader.js';
+import { ensureTopics, prefixed } from './kafka.js';
 import { OffsetCommits } from './offset-commits.js';
+import { openProducer } from './producer.js';
+import type { RawRecord } from './reader.js';
+import { RenewingProducer } from './renewing-producer.js';
 
 export interface Delivery {
   topic: string;
@@ -41,7 +43,7 @@ export interface ConsumerOptions {
   batch?: BatchHooks | undefined;
   /**
    * Most messages applied in one transaction. A fetch can bring thousands after a backlog: applied in
-   * chunks, with a heartbeat and an offset commit after each, a long batch never outlives the session
+   * chunks, with an offset commit after each, a long batch never outlives the session
    * nor holds its locks for seconds.
    */
   maxBatchMessages?: number;
@@ -68,8 +70,8 @@ export interface ConsumerOptions {
   unhealthyAfterMs?: number;
   onError?: (error: unknown, message: Message | undefined, attempt: number) => void;
   /**
-   * Runs before each batch; what it throws crashes the consumer as a bug in the loop would (kafkajs stops it,
-   * the crash handler restarts it). For chaos drills: the runtime wires it to the `consumer` fault target.
+   * Runs before each batch; what it throws crashes the consumer as a bug in the loop would (it leaves its
+   * group and starts again). For chaos drills: the runtime wires it to the `consumer` fault target.
    */
   beforeBatch?: () => Promise<void>;
 }
@@ -107,8 +109,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * ready until it succeeds. Offsets move only past committed or dead-lettered work.
  */
 export class MessageConsumer {
-  private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  private group: GroupReader | undefined;
+  private producer: RenewingProducer | undefined;
   private failingSince: number | undefined;
   private lastFailure: string | undefined;
   private crashed: string | undefined;
@@ -119,60 +121,34 @@ export class MessageConsumer {
 
   async start(): Promise<void> {
     this.stopping = false;
-    const { name, topics, topicPrefix } = this.options;
-    const kafka = clientOf(this.options.kafka);
-    this.producer = kafka.producer(reliableProducer);
+    const { name, topics, topicPrefix, kafka } = this.options;
+    // Dead letters go out through a producer renewed after a failed send, as the relay's does.
+    this.producer = new RenewingProducer(() => openProducer(kafka));
     await this.producer.connect();
-    // The retry loops heartbeat between attempts, so a long outage does not cost the group its member.
-    const consumer = kafka.consumer({ groupId: prefixed(topicPrefix, name), ...consumerTimings });
-    this.consumer = consumer;
-    countFetches(consumer, name);
-    const linger = this.options.lingerMs ? spaceFetches(consumer, this.options.lingerMs) : undefined;
-    const commits = new OffsetCommits((offsets) => consumer.commitOffsets(offsets), this.options.commitIntervalMs ?? 1_000, (error) =>
-      this.options.onError?.(error, undefined, 0),
-    );
-    this.commits = commits;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      // kafkajs restarts itself after a retriable crash; after any other it stays down: restart it here.
-      if (payload.restart || this.stopping) return;
-      commits.discard();
-      this.crashed = String(payload.error?.message ?? payload.error);
-      this.options.onError?.(payload.error, undefined, 0);
-      void this.restartAfterCrash();
+    const group = new GroupReader({
+      broker: kafka,
+      groupId: prefixed(topicPrefix, name),
+      topics: topics.map((topic) => prefixed(topicPrefix, topic)),
+      from: 'beginning',
+      partitionsConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      fetchesAs: name,
+      spacingMs: this.options.lingerMs,
+      onBatch: (batch, live) => this.consumeBatch(batch, () => live() && !this.stopping),
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: topics.map((topic) => prefixed(topicPrefix, topic)), fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatchAutoResolve: false,
-      // Offsets go to Kafka through OffsetCommits, once per interval, not after every batch.
-      autoCommit: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const live = () => isRunning() && !isStale() && !this.stopping;
-        await this.options.beforeBatch?.().catch((error: unknown) => {
-          throw new ConsumerCrash(`consumer ${name} crashed before a batch: ${(error as Error).message}`, { cause: error });
-        });
-        const size = this.options.maxBatchMessages ?? 200;
-        for (let from = 0; from < batch.messages.length; from += size) {
-          const done = await this.consumeChunk(batch, batch.messages.slice(from, from + size), heartbeat, live);
-          if (done === undefined) return;
-          resolveOffset(done);
-          await commits.done(batch.topic, batch.partition, done);
-          if (from + size < batch.messages.length) await heartbeat();
-        }
-        // A full chunk means a backlog: fetch the rest at once.
-        if (linger && batch.messages.length < size) await linger(live);
-      },
-    });
+    this.group = group;
+    // Offsets go to Kafka through OffsetCommits, once per interval, not after every batch.
+    this.commits = new OffsetCommits((offsets) => group.commit(offsets), this.options.commitIntervalMs ?? 1_000, (error) => this.options.onError?.(error, undefined, 0));
+    await group.join();
     this.crashed = undefined;
+    void group.read().catch((error: unknown) => this.afterCrash(group, error));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     // While still a member of the group: after it leaves, Kafka takes no commit from it.
     await this.commits?.flush();
-    await this.consumer?.disconnect().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.group?.stop();
+    await this.producer?.disconnect();
   }
 
   /** Not ready while crashed or while infrastructure has failed for longer than the grace. */
@@ -185,28 +161,50 @@ export class MessageConsumer {
     return { ok: true };
   }
 
-  private async restartAfterCrash(): Promise<void> {
+  /** The group's reading failed (the broker went away, a bug in the loop): leave, and start again until it holds. */
+  private async afterCrash(group: GroupReader, error: unknown): Promise<void> {
+    if (this.stopping || group !== this.group) return;
+    // Its partitions are read again from the last commit that landed; the inbox drops what was done since.
+    this.commits?.discard();
+    this.crashed = String((error as Error)?.message ?? error);
+    this.options.onError?.(error, undefined, 0);
     for (let attempt = 1; !this.stopping; attempt++) {
-      await this.consumer?.disconnect().catch(() => undefined);
-      await this.producer?.disconnect().catch(() => undefined);
+      await this.group?.stop();
+      await this.producer?.disconnect();
+      await sleep(Math.min(250 * 2 ** attempt, this.options.retryCapMs ?? 5_000));
+      if (this.stopping) return;
       try {
+        // A broker that lost its data (replaced, wiped) comes back without the platform's topics.
+        await ensureTopics(this.options.kafka, this.options.topicPrefix);
         await this.start();
         return;
-      } catch (error) {
-        this.crashed = String((error as Error).message ?? error);
-        await sleep(Math.min(500 * 2 ** attempt, this.options.retryCapMs ?? 5_000));
+      } catch (failure) {
+        this.crashed = String((failure as Error)?.message ?? failure);
       }
     }
   }
 
+  /** A partition's batch, in chunks of at most `maxBatchMessages`, each committed before the next. */
+  private async consumeBatch(batch: PartitionBatch, live: () => boolean): Promise<void> {
+    await this.options.beforeBatch?.().catch((error: unknown) => {
+      throw new ConsumerCrash(`consumer ${this.options.name} crashed before a batch: ${(error as Error).message}`, { cause: error });
+    });
+    const size = this.options.maxBatchMessages ?? 200;
+    for (let from = 0; from < batch.records.length; from += size) {
+      const done = await this.consumeChunk(batch, batch.records.slice(from, from + size), live);
+      if (done === undefined) return;
+      await this.commits!.done(batch.topic, batch.partition, done);
+    }
+  }
+
   /** Returns the offset of the chunk's last message once dealt with, or undefined if it must be delivered again. */
-  private async consumeChunk(batch: Batch, messages: Batch['messages'], heartbeat: () => Promise<void>, live: () => boolean): Promise<string | undefined> {
+  private async consumeChunk(batch: PartitionBatch, messages: RawRecord[], live: () => boolean): Promise<string | undefined> {
     if (messages.length === 0) return undefined;
     const parsed: Parsed[] = [];
-    const invalid: { raw: Batch['messages'][number]; error: unknown }[] = [];
+    const invalid: { raw: RawRecord; error: unknown }[] = [];
     for (const raw of messages) {
       try {
-        parsed.push({ raw, message: parseMessage(raw.value ?? '') });
+        parsed.push({ raw, message: parseMessage(raw.value?.toString() ?? '') });
       } catch (error) {
         invalid.push({ raw, error });
       }
@@ -218,13 +216,13 @@ export class MessageConsumer {
       else consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: 'passed-over' });
     }
     const context = { ...this.options, topic: batch.topic, partition: batch.partition };
-    const fastPath = await this.untilInfrastructureAnswers(() => applyBatch(context, wanted), heartbeat, live);
+    const fastPath = await this.untilInfrastructureAnswers(() => applyBatch(context, wanted), live);
     if (fastPath === 'stale') return undefined;
     if (fastPath.outcome === 'failed') {
       batches.inc({ consumer: this.options.name, outcome: 'split' });
       for (const entry of wanted) {
         if (!live()) return undefined;
-        const result = await this.untilInfrastructureAnswers(() => this.applyWithAttempts(context, entry, heartbeat), heartbeat, live);
+        const result = await this.untilInfrastructureAnswers(() => this.applyWithAttempts(context, entry), live);
         if (result === 'stale') return undefined;
       }
     } else {
@@ -232,14 +230,14 @@ export class MessageConsumer {
       wanted.forEach((entry, i) => consumed.inc({ consumer: this.options.name, type: entry.message.type, outcome: fastPath.processed[i] ? 'processed' : 'duplicate' }));
     }
     for (const { raw, error } of invalid) {
-      const sent = await this.untilInfrastructureAnswers(() => this.sendDeadLetter(batch.topic, batch.partition, raw, error, 1, undefined), heartbeat, live);
+      const sent = await this.untilInfrastructureAnswers(() => this.sendDeadLetter(batch.topic, batch.partition, raw, error, 1, undefined), live);
       if (sent === 'stale') return undefined;
     }
     return messages[messages.length - 1]!.offset;
   }
 
   /** One message in its own transaction: bounded attempts for its own failures, then its dead letter. */
-  private async applyWithAttempts(context: Parameters<typeof applyOne>[0], entry: Parsed, heartbeat: () => Promise<void>): Promise<void> {
+  private async applyWithAttempts(context: Parameters<typeof applyOne>[0], entry: Parsed): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const transient = this.options.isTransient ?? defaultIsTransient;
     for (let attempt = 1; ; attempt++) {
@@ -256,21 +254,21 @@ export class MessageConsumer {
         }
         const base = (this.options.retryBaseMs ?? 200) * 2 ** (attempt - 1);
         await sleep(base / 2 + Math.random() * base);
-        await heartbeat();
       }
     }
   }
 
-  private async sendDeadLetter(topic: string, partition: number, raw: Batch['messages'][number], error: unknown, attempts: number, message: Message | undefined) {
+  private async sendDeadLetter(topic: string, partition: number, raw: RawRecord, error: unknown, attempts: number, message: Message | undefined) {
     await deadLetter(this.producer!, { consumer: this.options.name, topicPrefix: this.options.topicPrefix, topic, partition, raw, error, attempts });
     consumed.inc({ consumer: this.options.name, type: message?.type ?? 'invalid', outcome: 'dead_lettered' });
   }
 
   /**
    * Runs `work` until it gets past any infrastructure failure, backing off up to
-   * the cap and heartbeating; 'stale' when the partition was taken away meanwhile.
+   * the cap (the client heartbeats meanwhile on its own timer); 'stale' when the
+   * partition was taken away meanwhile.
    */
-  private async untilInfrastructureAnswers<T>(work: () => Promise<T>, heartbeat: () => Promise<void>, live: () => boolean): Promise<T | 'stale'> {
+  private async untilInfrastructureAnswers<T>(work: () => Promise<T>, live: () => boolean): Promise<T | 'stale'> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await work();
@@ -285,7 +283,6 @@ export class MessageConsumer {
         const base = Math.min((this.options.retryBaseMs ?? 200) * 2 ** Math.min(attempt - 1, 10), cap);
         await sleep(base / 2 + Math.random() * (base / 2));
         if (!live()) return 'stale';
-        await heartbeat().catch(() => undefined);
       }
     }
   }

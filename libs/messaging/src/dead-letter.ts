@@ -1,8 +1,9 @@
 import { deadLetterTopic } from '@shopfront/contracts';
-import type { KafkaMessage, Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { MessagingError } from './errors.js';
 import { prefixed } from './kafka.js';
+import type { ProducerConnection } from './producer.js';
+import type { RawRecord } from './reader.js';
 
 const deadLetters = new Counter({
   name: 'messaging_dead_letters_total',
@@ -16,7 +17,7 @@ export interface DeadLetter {
   /** The source topic as consumed (prefixed). */
   topic: string;
   partition: number;
-  raw: KafkaMessage;
+  raw: Pick<RawRecord, 'key' | 'value' | 'headers' | 'offset'>;
   error: unknown;
   attempts: number;
 }
@@ -25,27 +26,24 @@ export interface DeadLetter {
  * Sends the message as it arrived to `<topic>.dlq` with why and where it failed.
  * Throws if the broker did not take it: then the offset stays and Kafka redelivers.
  */
-export async function deadLetter(producer: Producer, letter: DeadLetter): Promise<void> {
+export async function deadLetter(producer: Pick<ProducerConnection, 'send'>, letter: DeadLetter): Promise<void> {
   const base = letter.topic.slice((letter.topicPrefix ?? '').length);
   try {
-    await producer.send({
-      topic: prefixed(letter.topicPrefix, deadLetterTopic(base)),
-      acks: -1,
-      messages: [
-        {
-          key: letter.raw.key,
-          value: letter.raw.value,
-          headers: {
-            ...letter.raw.headers,
-            'x-dlq-consumer': letter.consumer,
-            'x-dlq-source': `${letter.topic}/${letter.partition}/${letter.raw.offset}`,
-            'x-dlq-attempts': String(letter.attempts),
-            'x-dlq-error': String((letter.error as Error)?.message ?? letter.error).slice(0, 1000),
-            'x-dlq-at': new Date().toISOString(),
-          },
+    await producer.send([
+      {
+        topic: prefixed(letter.topicPrefix, deadLetterTopic(base)),
+        key: letter.raw.key,
+        value: letter.raw.value,
+        headers: {
+          ...letter.raw.headers,
+          'x-dlq-consumer': letter.consumer,
+          'x-dlq-source': `${letter.topic}/${letter.partition}/${letter.raw.offset}`,
+          'x-dlq-attempts': String(letter.attempts),
+          'x-dlq-error': String((letter.error as Error)?.message ?? letter.error).slice(0, 1000),
+          'x-dlq-at': new Date().toISOString(),
         },
-      ],
-    });
+      },
+    ]);
   } catch (cause) {
     throw new MessagingError('DEAD_LETTER_FAILED', `could not dead-letter ${letter.topic}/${letter.partition}/${letter.raw.offset}`, { cause });
   }

@@ -7,9 +7,8 @@ export class MessagingError extends CodedError<MessagingErrorCode> {
   override readonly name = 'MessagingError';
 }
 
-/** Stops a consumer's loop: kafkajs retries nothing marked `retriable: false` and crashes the consumer instead. */
+/** Stops a consumer's loop: it leaves its group and starts again, its partitions read from the last commit. */
 export class ConsumerCrash extends MessagingError {
-  readonly retriable = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONSUMER_CRASHED', message, options);
   }
@@ -32,8 +31,7 @@ export function isInfrastructureFailure(error: unknown, depth = 0): boolean {
   // A handler that wraps a database error in its own keeps it as `cause`.
   if (isInfrastructureFailure((error as { cause?: unknown }).cause, depth + 1)) return true;
   if (error instanceof MessagingError && error.code === 'DEAD_LETTER_FAILED') return true;
-  if ((error as { retriable?: unknown } | null)?.retriable === true) return true; // kafkajs
-  if (/^KafkaJS(Connection|Request|Timeout|NumberOfRetriesExceeded|Broker)/.test(String((error as Error)?.name ?? ''))) return true;
+  if (isBrokerFailure(error)) return true;
   return isTransientPostgresError(error);
 }
 
@@ -43,4 +41,10 @@ export function isInfrastructureFailure(error: unknown, depth = 0): boolean {
  */
 export function isTransient(error: unknown): boolean {
   return error instanceof TransientError || isInfrastructureFailure(error);
+}
+
+/** The Kafka client's own failures: the broker unreachable, slow, or answering with an error. */
+const brokerFailureCodes = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT', 'PLT_KFK_PROTOCOL', 'PLT_KFK_RESPONSE', 'PLT_KFK_MULTIPLE', 'PLT_KFK_UNEXPECTED_CORRELATION_ID']);
+function isBrokerFailure(error: unknown): boolean {
+  return brokerFailureCodes.has(String((error as { code?: unknown } | null)?.code ?? ''));
 }

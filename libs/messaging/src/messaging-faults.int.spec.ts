@@ -12,14 +12,11 @@ import { withTransaction } from '@shopfront/postgres';
 import { eventually, freshDatabase, kafkaTopics, testPostgresUrl, type TestDatabase, type TestKafka } from '@shopfront/testing';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Producer } from 'kafkajs';
-import { clientOf } from './broker.js';
-import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed } from './index.js';
-import { reliableProducer } from './kafka.js';
+import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, RecordPublisher, topicOffsets } from './index.js';
 
 let db: TestDatabase;
 let kafka: TestKafka;
-let producer: Producer;
+let producer: RecordPublisher;
 let admin: pg.Client;
 const stops: (() => Promise<void>)[] = [];
 const databaseName = () => new URL(db.url).pathname.slice(1);
@@ -27,7 +24,7 @@ const databaseName = () => new URL(db.url).pathname.slice(1);
 before(async () => {
   db = await freshDatabase('messaging_faults', [...messagingMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (order_id uuid, message_id uuid)' }]);
   kafka = await kafkaTopics('messaging-faults');
-  producer = clientOf(kafka.kafka).producer(reliableProducer);
+  producer = new RecordPublisher(kafka.kafka);
   await producer.connect();
   admin = new pg.Client({ connectionString: testPostgresUrl() });
   await admin.connect();
@@ -44,14 +41,8 @@ const effects = async (orderIds: string[]) =>
   (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE order_id = ANY($1::uuid[])', [orderIds])).rows[0]!.n;
 
 async function deadLetterCount(topic: string): Promise<number> {
-  const client = clientOf(kafka.kafka).admin();
-  await client.connect();
-  try {
-    const offsets = await client.fetchTopicOffsets(prefixed(kafka.topicPrefix, `${topic}.dlq`));
-    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-  } finally {
-    await client.disconnect();
-  }
+  const dlq = prefixed(kafka.topicPrefix, `${topic}.dlq`);
+  return (await topicOffsets(kafka.kafka, [dlq])).get(dlq)!.reduce((sum, partition) => sum + partition.high, 0);
 }
 
 /** Cuts the database off: no new connection is accepted and every open one is terminated. */
@@ -122,8 +113,8 @@ describe('messaging when the infrastructure fails', () => {
 });
 
 async function publish(orderIds: string[]): Promise<void> {
-  await producer.send({
-    topic: prefixed(kafka.topicPrefix, Topics.sagaReplies),
-    messages: orderIds.map((orderId) => ({ key: orderId, value: JSON.stringify(createMessage('StockReleased', { orderId }, { correlationId: orderId })) })),
-  });
+  await producer.publish(
+    prefixed(kafka.topicPrefix, Topics.sagaReplies),
+    orderIds.map((orderId) => ({ key: orderId, value: JSON.stringify(createMessage('StockReleased', { orderId }, { correlationId: orderId })) })),
+  );
 }

@@ -9,22 +9,19 @@ import { createMessage, Topics, type Message } from '@shopfront/contracts';
 import { withTransaction } from '@shopfront/postgres';
 import { eventually, freshDatabase, kafkaTopics, type TestDatabase, type TestKafka } from '@shopfront/testing';
 import { randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { register } from 'prom-client';
-import { clientOf } from './broker.js';
-import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, pruneInbox, TransientError } from './index.js';
-import { reliableProducer } from './kafka.js';
+import { enqueue, messagingMigrations, MessageConsumer, OutboxRelay, prefixed, pruneInbox, RecordPublisher, topicOffsets, TopicReader, TransientError, type RawRecord } from './index.js';
 
 let db: TestDatabase;
 let kafka: TestKafka;
-let producer: Producer;
+let producer: RecordPublisher;
 const stops: (() => Promise<void>)[] = [];
 
 before(async () => {
   db = await freshDatabase('messaging', [...messagingMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (order_id uuid, message_id uuid, consumer text, tx bigint DEFAULT txid_current())' }]);
   kafka = await kafkaTopics('messaging');
-  producer = clientOf(kafka.kafka).producer(reliableProducer);
+  producer = new RecordPublisher(kafka.kafka);
   await producer.connect();
 });
 after(async () => {
@@ -66,28 +63,23 @@ const effectsOf = async (orderId: string, consumerName?: string) =>
   ).rows[0]!.n;
 
 async function publishRaw(message: Message | string) {
-  await producer.send({ topic: prefixed(kafka.topicPrefix, Topics.sagaReplies), messages: [{ key: 'k', value: typeof message === 'string' ? message : JSON.stringify(message) }] });
+  await producer.publish(prefixed(kafka.topicPrefix, Topics.sagaReplies), [{ key: 'k', value: typeof message === 'string' ? message : JSON.stringify(message) }]);
 }
 
 async function deadLetters(): Promise<{ value: string; headers: Record<string, string> }[]> {
-  const admin = clientOf(kafka.kafka).admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(prefixed(kafka.topicPrefix, `${Topics.sagaReplies}.dlq`));
-  await admin.disconnect();
-  const total = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  const topic = prefixed(kafka.topicPrefix, `${Topics.sagaReplies}.dlq`);
+  const offsets = (await topicOffsets(kafka.kafka, [topic])).get(topic)!;
+  const total = offsets.reduce((sum, partition) => sum + partition.high, 0);
   if (total === 0) return [];
-  const reader = clientOf(kafka.kafka).consumer({ groupId: `dlq-reader-${randomUUID()}` });
-  const seen: { value: string; headers: Record<string, string> }[] = [];
-  await reader.connect();
-  await reader.subscribe({ topic: prefixed(kafka.topicPrefix, `${Topics.sagaReplies}.dlq`), fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      seen.push({ value: String(message.value), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
-    },
-  });
-  await eventually(() => seen.length >= total, { what: 'dead letters read', timeoutMs: 15_000 });
-  await reader.disconnect();
-  return seen;
+  const seen: RawRecord[] = [];
+  const reader = new TopicReader({ broker: kafka.kafka, groupId: `dlq-reader-${randomUUID()}`, topics: [topic], from: 'beginning', onBatch: (records) => void seen.push(...records) });
+  await reader.start();
+  try {
+    await eventually(() => seen.length >= total, { what: 'dead letters read', timeoutMs: 15_000 });
+  } finally {
+    await reader.stop();
+  }
+  return seen.map((record) => ({ value: String(record.value), headers: record.headers }));
 }
 
 /** What `outbox_published_total` counted for a relay's service, by path. */

@@ -9,7 +9,8 @@ import { Topics } from '@shopfront/contracts';
 import { eventually, kafkaTopics, type TestKafka } from '@shopfront/testing';
 import { randomUUID } from 'node:crypto';
 import { consumerGroupMembers, topicOffsets } from './admin.js';
-import { prefixed } from './kafka.js';
+import { register } from 'prom-client';
+import { deleteTopicsWithPrefix, ensureTopics, prefixed } from './kafka.js';
 import { RecordPublisher } from './publisher.js';
 import { TopicReader, type RawRecord } from './reader.js';
 
@@ -55,7 +56,7 @@ describe('reading and publishing records through the port', () => {
     const { reader, records } = await reading('latest');
     await reader.joined;
     assert.equal(reader.live, true);
-    // kafkajs reads where 'latest' is at its first fetch, just after the join: published until one is heard.
+    // The client reads where 'latest' is once it joined: published until one is heard.
     await eventually(
       async () => {
         await publisher.publish(topic(), [{ key: 'order-2', value: '{"n":2}' }]);
@@ -84,5 +85,59 @@ describe('reading and publishing records through the port', () => {
     await reader.stop();
     assert.equal(reader.live, false);
     await eventually(async () => !(groupId in (await consumerGroupMembers(kafka.kafka, groupId))), { what: 'the group deleted', timeoutMs: 15_000 });
+  });
+
+  it('given a spacing, then records published one at a time come in fewer fetches and batches, all of them in order', async () => {
+    const fetchesOf = async (name: string) => (await register.getSingleMetric('messaging_fetches_total')!.get()).values.find((value) => value.labels.consumer === name)?.value ?? 0;
+    const key = `order-${randomUUID()}`;
+    const read = async (spacingMs: number | undefined, name: string) => {
+      const batches: RawRecord[][] = [];
+      const reader = new TopicReader({
+        broker: kafka.kafka,
+        groupId: `${kafka.topicPrefix}${name}-${randomUUID()}`,
+        topics: [topic()],
+        from: 'latest',
+        fetchesAs: name,
+        spacingMs,
+        onBatch: (batch) => void batches.push(batch.filter((record) => record.key?.toString() === key)),
+      });
+      readers.push(reader);
+      await reader.start();
+      return batches;
+    };
+    const plain = await read(undefined, 'plain-reader');
+    const spaced = await read(300, 'spaced-reader');
+    // Both hear a first record before the measured ones, so neither is still settling on 'latest'.
+    await eventually(
+      async () => {
+        await publisher.publish(topic(), [{ key: 'warm-up', value: '{}' }]);
+        return (await fetchesOf('plain-reader')) > 0 && (await fetchesOf('spaced-reader')) > 0 && plain.length > 0 && spaced.length > 0;
+      },
+      { what: 'both readers reading', timeoutMs: 30_000, intervalMs: 500 },
+    );
+    const fetchesBefore = { plain: await fetchesOf('plain-reader'), spaced: await fetchesOf('spaced-reader') };
+    for (let n = 0; n < 20; n++) {
+      await publisher.publish(topic(), [{ key, value: String(n) }]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const values = (batches: RawRecord[][]) => batches.flat().map((record) => Number(record.value));
+    await eventually(() => values(plain).length === 20 && values(spaced).length === 20, { what: 'all twenty read by both', timeoutMs: 30_000 });
+    assert.deepEqual(values(spaced), [...Array(20).keys()], 'in the order published');
+    const fetched = { plain: (await fetchesOf('plain-reader')) - fetchesBefore.plain, spaced: (await fetchesOf('spaced-reader')) - fetchesBefore.spaced };
+    const batches = { plain: plain.filter((batch) => batch.length > 0).length, spaced: spaced.filter((batch) => batch.length > 0).length };
+    // 20 records over ~700 ms: about one fetch each unspaced, about one per 300 ms spaced.
+    assert.ok(fetched.spaced * 2 < fetched.plain, `fetches: ${JSON.stringify(fetched)}`);
+    assert.ok(batches.spaced <= 6 && batches.plain >= 10, `batches: ${JSON.stringify(batches)}`);
+  });
+
+  it('given services creating the same topics at once, then each of them succeeds and every topic is served', async () => {
+    const prefix = `${kafka.topicPrefix}race.`;
+    try {
+      await Promise.all([ensureTopics(kafka.kafka, prefix), ensureTopics(kafka.kafka, prefix), ensureTopics(kafka.kafka, prefix)]);
+      const offsets = await topicOffsets(kafka.kafka, [prefixed(prefix, Topics.orderEvents), prefixed(prefix, `${Topics.orderEvents}.dlq`)]);
+      assert.deepEqual([...offsets.values()].map((partitions) => partitions.length), [3, 3]);
+    } finally {
+      await deleteTopicsWithPrefix(kafka.kafka, prefix);
+    }
   });
 });

@@ -1,8 +1,6 @@
-import type { Consumer, KafkaMessage } from 'kafkajs';
 import { deleteGroup } from './admin.js';
-import { clientOf, type Broker } from './broker.js';
-import { countFetches, spaceFetches } from './fetches.js';
-import { consumerTimings } from './kafka.js';
+import type { Broker } from './broker.js';
+import { GroupReader } from './group-reader.js';
 
 /** A record as it is on the broker, before any contract is applied to it. */
 export interface RawRecord {
@@ -27,22 +25,29 @@ export interface TopicReaderOptions {
   from: 'beginning' | 'latest';
   /** Its fetches are counted under this name in `messaging_fetches_total`; uncounted without one. */
   fetchesAs?: string;
-  /** Fetches at least this far apart while records flow (spaceFetches): for a reader that can take that lag. */
+  /** Fetches at least this far apart while records flow: for a reader that can take that lag. */
   spacingMs?: number;
   /** A durable group (offsets that record what was done) is kept on stop; a private one is deleted. */
   keepGroup?: boolean;
   /** Each batch of a partition, in offset order; the partition's next batch waits for it. */
   onBatch: (records: RawRecord[]) => void | Promise<void>;
+  /** Told when reading failed and is about to start again. */
+  onError?: (error: unknown) => void;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Reads topics in a consumer group of its own, with no inbox and no transaction: for readers that
  * keep what they read in memory (the gateway's live feed and dead-letter index, tools and tests).
+ * A failed reading (the broker went away) joins the group again, backing off, until `stop`.
  * A reader that has nothing to resume leaves nothing behind: `stop` deletes its group.
  */
 export class TopicReader {
-  private consumer: Consumer | undefined;
+  private group: GroupReader | undefined;
   private reading = false;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
   private markJoined: () => void = () => undefined;
   /** Resolves once the reader first joined its group and was given its partitions. */
   readonly joined = new Promise<void>((resolve) => (this.markJoined = resolve));
@@ -54,42 +59,69 @@ export class TopicReader {
     return this.reading;
   }
 
-  /** Resolves once it is connected and subscribed; it joins its group right after. */
+  /** Resolves once it has joined its group; reading goes on in the background until `stop`. */
   async start(): Promise<void> {
-    const { broker, groupId, topics, from, fetchesAs, spacingMs, onBatch } = this.options;
-    const consumer = clientOf(broker).consumer({ groupId, ...consumerTimings });
-    this.consumer = consumer;
-    if (fetchesAs) countFetches(consumer, fetchesAs);
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.reading = true;
-      this.markJoined();
-    });
-    // Not live while it is not reading, until it joins again (kafkajs restarts it after a retriable crash).
-    consumer.on(consumer.events.CRASH, () => (this.reading = false));
-    consumer.on(consumer.events.STOP, () => (this.reading = false));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: from === 'beginning' });
-    const spaced = spacingMs ? spaceFetches(consumer, spacingMs) : undefined;
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        if (batch.messages.length > 0) await onBatch(batch.messages.map((message) => rawRecord(batch.topic, batch.partition, message)));
-        await spaced?.();
-      },
-    });
+    this.stopping = false;
+    const group = await this.join();
+    this.loop = this.readOn(group);
   }
 
   /** Leaves the group and, unless it is kept, deletes it (best effort). */
   async stop(): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer) return;
-    this.consumer = undefined;
-    await consumer.disconnect().catch(() => undefined);
+    if (this.stopping || !this.group) return;
+    this.stopping = true;
+    this.reading = false;
+    await this.group.stop();
+    await this.loop;
+    this.group = undefined;
     if (!this.options.keepGroup) await deleteGroup(this.options.broker, this.options.groupId);
   }
-}
 
-function rawRecord(topic: string, partition: number, message: KafkaMessage): RawRecord {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = value == null ? '' : String(value);
-  return { topic, partition, offset: message.offset, key: message.key, value: message.value, headers, timestamp: Number(message.timestamp) };
+  private async join(): Promise<GroupReader> {
+    const { broker, groupId, topics, from, fetchesAs, spacingMs, onBatch } = this.options;
+    const group = new GroupReader({
+      broker,
+      groupId,
+      topics,
+      from,
+      fetchesAs,
+      spacingMs,
+      partitionsConcurrently: 1,
+      onBatch: async (batch) => {
+        if (batch.records.length > 0) await onBatch(batch.records);
+        // A reader keeps no offsets of its own beyond this process; a kept group records how far it got.
+        if (this.options.keepGroup) await group.commit([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(batch.records.at(-1)!.offset) + 1n) }]);
+      },
+    });
+    this.group = group;
+    try {
+      await group.join();
+    } catch (error) {
+      await group.stop();
+      throw error;
+    }
+    this.reading = true;
+    this.markJoined();
+    return group;
+  }
+
+  /** Reads until stopped; after a failure, joins again with a growing pause. */
+  private async readOn(joined: GroupReader): Promise<void> {
+    let group: GroupReader | undefined = joined;
+    for (let attempt = 0; !this.stopping; attempt = group ? 0 : attempt + 1) {
+      if (group) {
+        try {
+          return await group.read(); // resolves only once stopped
+        } catch (error) {
+          this.reading = false;
+          if (this.stopping) return;
+          this.options.onError?.(error);
+          await group.stop();
+        }
+      }
+      await sleep(Math.min(200 * 2 ** attempt, 5_000));
+      if (this.stopping) return;
+      group = await this.join().catch((error: unknown) => (this.options.onError?.(error), undefined));
+    }
+  }
 }

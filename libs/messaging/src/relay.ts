@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { PollPause, withTransaction } from '@shopfront/postgres';
 import type { Broker } from './broker.js';
 import { databaseOf, onCommittedRows, type OutboxRow } from './committed.js';
-import { prefixed, reliableProducer } from './kafka.js';
+import { prefixed } from './kafka.js';
+import { openProducer } from './producer.js';
 import { activeRelays as active, published, renewals } from './relay-metrics.js';
 import { endFailed, publishSpan } from './relay-spans.js';
 import { RenewingProducer } from './renewing-producer.js';
@@ -85,7 +86,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.running = true;
-    this.producer = new RenewingProducer(this.options.kafka, reliableProducer, () => renewals.inc({ service: this.options.service }));
+    this.producer = new RenewingProducer(() => openProducer(this.options.kafka), () => renewals.inc({ service: this.options.service }));
     await this.producer.connect();
     active.add(this.registration);
     this.loop = this.run();
@@ -253,20 +254,15 @@ export class OutboxRelay {
     });
   }
 
-  /** One produce request with acks=all for all the rows, in id order per topic, each under its PRODUCER span. */
+  /** One send with acks=all for all the rows, in id order, each under its PRODUCER span. */
   private async send(rows: OutboxRow[], path: 'committed' | 'table'): Promise<void> {
     const { service, topicPrefix } = this.options;
-    const byTopic = new Map<string, OutboxRow[]>();
-    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
     const spans = new Map(rows.map((row) => [row.id, publishSpan(row, prefixed(topicPrefix, row.topic))]));
     try {
-      await this.producer!.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic: prefixed(topicPrefix, topic),
-          messages: list.map((row) => ({ key: row.message_key, value: JSON.stringify(row.payload), headers: spans.get(row.id)!.headers })),
-        })),
-      });
+      // Rows are in id order, and the producer keeps that order per topic and key.
+      await this.producer!.send(
+        rows.map((row) => ({ topic: prefixed(topicPrefix, row.topic), key: row.message_key, value: JSON.stringify(row.payload), headers: spans.get(row.id)!.headers })),
+      );
     } catch (error) {
       for (const { span } of spans.values()) endFailed(span, error);
       throw error;

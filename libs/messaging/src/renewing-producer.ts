@@ -1,14 +1,13 @@
-import type { Producer, ProducerBatch, ProducerConfig, RecordMetadata } from 'kafkajs';
-import { clientOf, type Broker } from './broker.js';
 import { MessagingError } from './errors.js';
+import type { OutgoingMessage, ProducerConnection } from './producer.js';
 
 /**
- * An idempotent producer replaced after a failed send. kafkajs keeps a
- * producer's id and sequence numbers for its whole life: once the broker
- * refuses them (OUT_OF_ORDER_SEQUENCE_NUMBER after a send whose outcome was
- * lost, UNKNOWN_PRODUCER_ID after a broker lost its producer state), every
- * later send to that partition fails the same way and the outbox behind it
- * never drains. A new producer has a new id and starts its sequences again;
+ * An idempotent producer replaced after a failed send. A producer keeps its
+ * id and sequence numbers for its whole life: once the broker refuses them
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER after a send whose outcome was lost,
+ * UNKNOWN_PRODUCER_ID after a broker lost its producer state), every later
+ * send to that partition fails the same way and the outbox behind it never
+ * drains. A new producer has a new id and starts its sequences again;
  * whatever the failed send did deliver is sent again, and the consumers'
  * inboxes drop the repeats.
  *
@@ -17,12 +16,11 @@ import { MessagingError } from './errors.js';
  * renewal fails, and the next send tries it again.
  */
 export class RenewingProducer {
-  private producer: Producer | undefined;
+  private producer: ProducerConnection | undefined;
   private broken = false;
 
   constructor(
-    private readonly broker: Broker,
-    private readonly config: ProducerConfig,
+    private readonly open: () => ProducerConnection,
     private readonly onRenewed: () => void = () => undefined,
   ) {}
 
@@ -30,12 +28,12 @@ export class RenewingProducer {
     this.producer = await this.connected();
   }
 
-  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+  async send(messages: readonly OutgoingMessage[]): Promise<void> {
     // Disconnected (the relay stopped): never opened again behind the caller's back.
     if (!this.producer) throw new MessagingError('RELAY_FAILED', 'the producer is not connected');
     if (this.broken) await this.renew();
     try {
-      return await this.producer!.sendBatch(batch);
+      await this.producer!.send(messages);
     } catch (error) {
       this.broken = true;
       throw error;
@@ -45,7 +43,7 @@ export class RenewingProducer {
   async disconnect(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
-    await producer?.disconnect().catch(() => undefined);
+    await producer?.close().catch(() => undefined);
   }
 
   /** The new producer first: while the broker is down this throws and the old one stays, still broken. */
@@ -54,17 +52,17 @@ export class RenewingProducer {
     const old = this.producer;
     this.producer = next;
     this.broken = false;
-    await old?.disconnect().catch(() => undefined);
+    await old?.close().catch(() => undefined);
     this.onRenewed();
   }
 
-  private async connected(): Promise<Producer> {
-    const producer = clientOf(this.broker).producer(this.config);
+  private async connected(): Promise<ProducerConnection> {
+    const producer = this.open();
     try {
-      await producer.connect();
+      await producer.ready();
       return producer;
     } catch (error) {
-      await producer.disconnect().catch(() => undefined);
+      await producer.close().catch(() => undefined);
       throw error;
     }
   }

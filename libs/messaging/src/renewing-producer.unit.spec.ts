@@ -1,76 +1,72 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
-import { brokerOver } from './broker.js';
+import type { OutgoingMessage, ProducerConnection } from './producer.js';
 import { RenewingProducer } from './renewing-producer.js';
 
-/** Producers as kafkajs hands them out, each failing the way the test says; records what was done with them. */
-function fakeKafka(plan: { failSends?: number[]; failConnects?: number[] } = {}) {
+/** Producer connections as openProducer hands them out, each failing the way the test says; records what was done with them. */
+function fakeProducers(plan: { failSends?: number[]; failConnects?: number[] } = {}) {
   const made: { id: number; sends: number; connected: boolean; disconnected: boolean }[] = [];
-  const kafka: Pick<Kafka, 'producer'> = {
-    producer: () => {
-      const state = { id: made.length, sends: 0, connected: false, disconnected: false };
-      made.push(state);
-      return {
-        connect: async () => {
-          if (plan.failConnects?.includes(state.id)) throw new Error(`broker down (producer ${state.id})`);
-          state.connected = true;
-        },
-        disconnect: async () => {
-          state.disconnected = true;
-        },
-        sendBatch: async () => {
-          state.sends++;
-          if (plan.failSends?.includes(state.id)) throw Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
-          return [];
-        },
-      } as unknown as Producer;
-    },
+  const open = (): ProducerConnection => {
+    const state = { id: made.length, sends: 0, connected: false, disconnected: false };
+    made.push(state);
+    return {
+      ready: async () => {
+        if (plan.failConnects?.includes(state.id)) throw new Error(`broker down (producer ${state.id})`);
+        state.connected = true;
+      },
+      close: async () => {
+        state.disconnected = true;
+      },
+      send: async () => {
+        state.sends++;
+        if (plan.failSends?.includes(state.id)) throw Object.assign(new Error('The broker received an out of order sequence number'), { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+      },
+    };
   };
-  return { kafka: brokerOver(kafka as Kafka), made };
+  return { open, made };
 }
 
-const batch: ProducerBatch = { topicMessages: [{ topic: 't', messages: [{ value: 'v' }] }] };
+const batch: OutgoingMessage[] = [{ topic: 't', value: 'v' }];
 
 describe('RenewingProducer', () => {
   it('keeps one producer while its sends succeed', async () => {
-    const { kafka, made } = fakeKafka();
-    const producer = new RenewingProducer(kafka, {});
+    const { open, made } = fakeProducers();
+    const producer = new RenewingProducer(open);
     await producer.connect();
-    await producer.sendBatch(batch);
-    await producer.sendBatch(batch);
+    await producer.send(batch);
+    await producer.send(batch);
     assert.deepEqual(made.map((state) => state.sends), [2]);
   });
 
   it('given a send the broker refused, then the next send goes through a new producer, and the old one is closed', async () => {
-    const { kafka, made } = fakeKafka({ failSends: [0] });
+    const { open, made } = fakeProducers({ failSends: [0] });
     let renewals = 0;
-    const producer = new RenewingProducer(kafka, {}, () => renewals++);
+    const producer = new RenewingProducer(open, () => renewals++);
     await producer.connect();
-    await assert.rejects(producer.sendBatch(batch), /out of order sequence/);
-    await producer.sendBatch(batch);
-    await producer.sendBatch(batch);
+    await assert.rejects(producer.send(batch), /out of order sequence/);
+    await producer.send(batch);
+    await producer.send(batch);
     assert.deepEqual(made.map((state) => [state.sends, state.disconnected]), [[1, true], [2, false]]);
     assert.equal(renewals, 1);
   });
 
   it('given the broker still down when renewing, then the send fails and the renewal is tried again at the next one', async () => {
-    const { kafka, made } = fakeKafka({ failSends: [0], failConnects: [1] });
-    const producer = new RenewingProducer(kafka, {});
+    const { open, made } = fakeProducers({ failSends: [0], failConnects: [1] });
+    const producer = new RenewingProducer(open);
     await producer.connect();
-    await assert.rejects(producer.sendBatch(batch));
-    await assert.rejects(producer.sendBatch(batch), /broker down \(producer 1\)/);
-    await producer.sendBatch(batch);
+    await assert.rejects(producer.send(batch));
+    await assert.rejects(producer.send(batch), /broker down \(producer 1\)/);
+    await producer.send(batch);
     assert.deepEqual(made.map((state) => [state.sends, state.disconnected]), [[1, true], [0, true], [1, false]]);
   });
 
   it('given it was disconnected, then a send fails and opens no producer', async () => {
-    const { kafka, made } = fakeKafka({ failSends: [0] });
-    const producer = new RenewingProducer(kafka, {});
+    const { open, made } = fakeProducers({ failSends: [0] });
+    const producer = new RenewingProducer(open);
     await producer.connect();
-    await assert.rejects(producer.sendBatch(batch));
+    await assert.rejects(producer.send(batch));
     await producer.disconnect();
-    await assert.rejects(producer.sendBatch(batch), /not connected/);
+    await assert.rejects(producer.send(batch), /not connected/);
     assert.equal(made.length, 1);
   });
 });

@@ -103,7 +103,6 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
               clientId: options.service,
               brokers: options.kafkaBrokers,
               topicPrefix: options.topicPrefix,
-              log: (level, message, extra) => options.logger[level](extra, message),
             }),
         },
       ],

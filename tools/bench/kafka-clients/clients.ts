@@ -4,8 +4,8 @@
  * acks=all and one request in flight (per-key order), no linger; consumers
  * in a group, minimum fetch 1 byte, longest broker wait 2 s, offsets
  * committed once a second (`libs/messaging`'s `consumerTimings` and
- * `OffsetCommits`). kafkajs is measured as the platform runs it: with the
- * idle-timer patch of `libs/messaging`.
+ * `OffsetCommits`). kafkajs is measured as the platform ran it, with the
+ * idle-timer patch it had (`kafkajs-idle-fix.ts`).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -93,7 +93,7 @@ export async function clientUnderTest(name: 'kafkajs' | CandidateName): Promise<
 }
 
 async function kafkajsClient(): Promise<ClientUnderTest> {
-  await import('@shopfront/messaging'); // applies its kafkajs idle-timer patch
+  await import('./kafkajs-idle-fix.ts'); // as the platform ran kafkajs (ADR 0024)
   const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({ clientId: 'bench-kafkajs', brokers: [broker], logLevel: logLevel.NOTHING });
   return {

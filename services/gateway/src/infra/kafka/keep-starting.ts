@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A broker feed of the gateway's: it starts (connect, subscribe, run) and stops (disconnect, leave nothing behind). */
+/** A broker feed of the gateway's: it starts (joins its group and reads) and stops (leaves, leaving nothing behind). */
 export interface BrokerFeed {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -20,8 +20,8 @@ export interface KeepStartingOptions {
  * (libs/runtime): a feed that failed once must not stay down for the
  * replica's life. On a broker that has just started, the services are still
  * creating their topics while the gateway subscribes to them, and the broker
- * answers that subscription with a retriable UNKNOWN_TOPIC_OR_PARTITION
- * (its auto-creation collided with theirs) that kafkajs does not retry.
+ * answers that subscription with UNKNOWN_TOPIC_OR_PARTITION until they exist.
+ * Once running, a feed joins again by itself after a failure (TopicReader).
  * Each failed attempt is stopped before the next, so no half-started
  * consumer is left connected.
  */

@@ -52,6 +52,7 @@ export class OrderFeed {
       fetchesAs: 'gateway.live',
       spacingMs: feedSpacingMs,
       onBatch: (records) => this.read(records),
+      onError: (error) => this.logger.warn({ err: error }, 'live order feed lost its broker; reading again'),
     });
     this.joined = this.reader.joined;
   }

@@ -42,6 +42,7 @@ export class DeadLetterIndex {
       from: 'beginning',
       fetchesAs: 'gateway.dead-letters',
       onBatch: (records) => records.forEach((record) => this.park(record)),
+      onError: (error) => this.logger.warn({ err: error }, 'dead-letter index lost its broker; reading again'),
     });
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { patchedRequestQueue, REQUEST_TIMEOUT_SWEEP_MS, requestTimeoutSweep } from './kafkajs-idle-fix.js';
+import { patchedRequestQueue, REQUEST_TIMEOUT_SWEEP_MS, requestTimeoutSweep } from './kafkajs-idle-fix.ts';
 
 const quietLogger = { debug: () => undefined, warn: () => undefined, info: () => undefined, error: () => undefined };
 const queue = () => new patchedRequestQueue!({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: true, clientId: 'test', broker: 'b:9092', logger: quietLogger });

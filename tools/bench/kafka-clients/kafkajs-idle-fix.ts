@@ -1,12 +1,14 @@
 /**
+ * The platform ran kafkajs with this patch until it moved to @platformatic/kafka (ADR 0025); the client
+ * bench keeps it, so that kafkajs is measured as the platform ran it (ADR 0024's figures).
+ *
  * Two timers of kafkajs 2.2.4's request queue (one queue per broker connection) are replaced here.
  *
  * 1. It re-arms a timer on every broker connection after each response,
  * even with nothing queued: `throttledUntil` is -1, so the delay is negative and
  * Node runs it after 1 ms, forever (tulios/kafkajs#1556, #1704, #1751; the fix,
  * #1667, was never released). Each connection of an idle process spins ~1,000
- * timers a second, and Node 24 warns TimeoutNegativeWarning. Until the client is
- * swapped (ADR 0019), the one method is replaced with the released logic minus
+ * timers a second, and Node 24 warns TimeoutNegativeWarning. The one method is replaced with the released logic minus
  * the loop: a check is scheduled only when a request waits or a throttle runs.
  * Requests still go out at once on `push`, and queued ones on each response.
  *
