@@ -59,6 +59,5 @@ WORKDIR /app/services/${SERVICE}
 EXPOSE ${PORT}
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 CMD ["node", "/app/healthcheck.ts"]
 # The flags of tools/runner/services.ts serviceCommand, on compiled code: tracing
-# is registered before the service's modules load, kafkajs' timer warning muted.
-CMD ["node", "--import", "@shopfront/observability/register", "--enable-source-maps", \
-     "--disable-warning=TimeoutNegativeWarning", "dist/main.js"]
+# is registered before the service's modules load.
+CMD ["node", "--import", "@shopfront/observability/register", "--enable-source-maps", "dist/main.js"]
