@@ -100,7 +100,8 @@ export class TopicReader {
       await group.stop();
       throw error;
     }
-    this.reading = true;
+    // A stop that came while it was joining has stopped this group too: not live then.
+    this.reading = !this.stopping;
     this.markJoined();
     return group;
   }
