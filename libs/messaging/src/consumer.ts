@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseMessage, type Message, type Topic } from '@shopfront/contracts';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
@@ -92,8 +93,6 @@ const batches = new Counter({
   help: 'Batches applied in one transaction, by consumer and outcome',
   labelNames: ['consumer', 'outcome'],
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * An idempotent Kafka consumer, one transaction per batch of a partition.

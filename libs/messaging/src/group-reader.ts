@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
 import { clientOf, type Broker } from './broker.js';
 import { fetches } from './fetches.js';
@@ -38,8 +39,6 @@ export interface GroupReaderOptions {
   onBatch: (batch: PartitionBatch, live: () => boolean) => Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * A member of a consumer group reading its partitions as batches, for MessageConsumer and
  * TopicReader. The client heartbeats on a timer of its own, so a batch that waits out a database
@@ -50,7 +49,7 @@ export class GroupReader {
   private readonly consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   private stopping = false;
-  private failure: (error: unknown) => void = () => undefined;
+  private failure!: (error: unknown) => void;
   /** Rejects at the first failure of the client; every wait in `read` races it. */
   private readonly failed = new Promise<never>((_, reject) => (this.failure = reject));
   private wake: (() => void) | undefined;
@@ -67,7 +66,7 @@ export class GroupReader {
     });
     this.failed.catch(() => undefined);
     // The client reports a group it could not rejoin here; unheard, an 'error' event would end the process.
-    this.consumer.on('error', (error: unknown) => this.fail(error));
+    this.consumer.on('error', (error: unknown) => this.failure(error));
   }
 
   /** Joins the group; resolves once it holds its partitions and the stream is open. */
@@ -93,8 +92,9 @@ export class GroupReader {
       if (this.options.spacingMs) stream.pause();
       this.wake?.();
     });
-    stream.on('error', (error: unknown) => this.fail(error));
-    stream.on('close', () => this.fail(this.stopping ? undefined : new Error(`the stream of group ${this.options.groupId} closed`)));
+    stream.on('error', (error: unknown) => this.failure(error));
+    // Closed by `stop`: the wait for records ends. Closed otherwise: the reading has failed.
+    stream.on('close', () => (this.stopping ? this.wake?.() : this.failure(new Error(`the stream of group ${this.options.groupId} closed`))));
   }
 
   /** Reads until `stop` (resolves) or a failure of the client or of `onBatch` (rejects). */
@@ -126,11 +126,6 @@ export class GroupReader {
     this.wake?.();
     await new Promise<void>((resolve) => (this.stream ? this.stream.close(() => resolve()) : resolve()));
     await this.consumer.close(true).catch(() => undefined);
-  }
-
-  private fail(error: unknown): void {
-    if (error === undefined) this.wake?.();
-    else this.failure(error);
   }
 
   /** Waits for records, then takes every one the stream holds: what one fetch brought comes as one read. */

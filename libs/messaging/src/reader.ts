@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteGroup } from './admin.js';
 import type { Broker } from './broker.js';
 import { GroupReader } from './group-reader.js';
@@ -34,8 +35,6 @@ export interface TopicReaderOptions {
   /** Told when reading failed and is about to start again. */
   onError?: (error: unknown) => void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Reads topics in a consumer group of its own, with no inbox and no transaction: for readers that
