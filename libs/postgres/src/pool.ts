@@ -64,11 +64,16 @@ export function afterCommit(tx: Sql, hook: CommitHook): boolean {
 /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
 export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A pool of createPool gathers the transaction's statements into fewer round trips (gathered.ts); any other pool is served plainly.
+  const preparing = client instanceof PreparingClient ? client : undefined;
+  const gathering = preparing?.gather();
   try {
-    await client.query('BEGIN');
+    if (!gathering) await client.query('BEGIN');
     commitHooks.set(client, []);
     const result = await work(client);
-    await client.query('COMMIT');
+    preparing?.stopGathering();
+    // A transaction that ran no statement was never begun: there is nothing to commit.
+    if (!gathering || gathering.started) await client.query('COMMIT');
     const hooks = commitHooks.get(client) ?? [];
     commitHooks.delete(client);
     client.release();
@@ -83,9 +88,11 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     return result;
   } catch (error) {
     commitHooks.delete(client);
+    preparing?.stopGathering();
     // A connection that failed (or timed out) is discarded, which rolls back on the server; asking it to
-    // ROLLBACK would only wait out another timeout.
-    const broken = isConnectionLost(error) ? error : await client.query('ROLLBACK').then(() => undefined, (rollback: unknown) => rollback);
+    // ROLLBACK would only wait out another timeout. A transaction never begun has nothing to roll back.
+    const begun = !gathering || gathering.started;
+    const broken = isConnectionLost(error) ? error : begun ? await client.query('ROLLBACK').then(() => undefined, (rollback: unknown) => rollback) : undefined;
     client.release(broken as Error | undefined);
     throw error;
   }

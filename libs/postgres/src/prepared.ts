@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { GatheredTransaction } from './gathered.js';
+import { Pipeline } from './pipeline.js';
 
 /**
  * Every statement with parameters runs as a named prepared statement: Postgres
@@ -16,9 +18,30 @@ import pg from 'pg';
  * protocol-level prepared statements (PgBouncer ≥ 1.21 does).
  */
 export class PreparingClient extends pg.Client {
+  /** Set by withTransaction for the length of a transaction: its statements go out gathered (gathered.ts). */
+  private gathered: GatheredTransaction | undefined;
+
+  /** Starts a transaction whose BEGIN goes with its first statement; `end` stops gathering (then COMMIT or ROLLBACK, if `started`). */
+  gather(): GatheredTransaction {
+    this.gathered = new GatheredTransaction(this);
+    return this.gathered;
+  }
+
+  stopGathering(): void {
+    this.gathered?.flush();
+    this.gathered = undefined;
+  }
+
   // pg's overloads are many; this one signature covers them all and hands every call back unchanged but for the name.
   override query(...args: unknown[]): never {
     const [config, values] = args;
+    const gathered = this.gathered;
+    if (gathered && !(config instanceof Pipeline)) {
+      const statement = gatherable(config, values, args.length);
+      if (statement && gathered.accepts(statement.text, statement.values)) return gathered.query(statement) as never;
+      // Anything else keeps its place in the order: what is gathered goes first.
+      gathered.flush(true);
+    }
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       args[0] = { text: config, name: statementName(config) };
     } else if (isPlainQuery(config)) {
@@ -39,6 +62,21 @@ function isPlainQuery(config: unknown): config is PlainQuery {
   if (typeof config !== 'object' || config === null) return false;
   const query = config as Partial<PlainQuery> & { submit?: unknown };
   return typeof query.text === 'string' && Array.isArray(query.values) && query.values.length > 0 && query.name === undefined && query.submit === undefined;
+}
+
+/** A promise-style statement (text, values, nothing else), named when it has parameters; undefined for any other call. */
+function gatherable(config: unknown, values: unknown, count: number): { text: string; values: unknown[]; name?: string } | undefined {
+  if (typeof config === 'string') {
+    if (count > 2 || (count === 2 && !Array.isArray(values))) return undefined;
+    const list = (values as unknown[] | undefined) ?? [];
+    return { text: config, values: list, ...(list.length > 0 ? { name: statementName(config) } : {}) };
+  }
+  if (count !== 1 || typeof config !== 'object' || config === null) return undefined;
+  const query = config as { text?: unknown; values?: unknown; name?: unknown };
+  if (typeof query.text !== 'string' || Object.keys(query).some((key) => key !== 'text' && key !== 'values' && key !== 'name')) return undefined;
+  const list = Array.isArray(query.values) ? query.values : [];
+  const name = typeof query.name === 'string' ? query.name : list.length > 0 ? statementName(query.text) : undefined;
+  return { text: query.text, values: list, ...(name !== undefined ? { name } : {}) };
 }
 
 const names = new Map<string, string>();
