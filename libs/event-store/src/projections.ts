@@ -78,13 +78,11 @@ export async function applyBatch(
   return withTransaction(pool, async (client) => {
     // A read model is rebuildable from the event store, so its batch need not wait for its own WAL flush:
     // a crash loses at most the last few batches' checkpoint and rows together, which are applied again.
-    await client.query("SELECT set_config('search_path', $1, true), set_config('synchronous_commit', 'off', true)", [
-      `${options.schema ?? projectionSchema(projection.name)}, public`,
+    // Issued together: one round trip, run in this order.
+    const [, { rows }] = await Promise.all([
+      client.query("SELECT set_config('search_path', $1, true), set_config('synchronous_commit', 'off', true)", [`${options.schema ?? projectionSchema(projection.name)}, public`]),
+      client.query<{ transaction_id: string; position: number }>('SELECT transaction_id::text, position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [checkpointName]),
     ]);
-    const { rows } = await client.query<{ transaction_id: string; position: number }>(
-      'SELECT transaction_id::text, position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
-      [checkpointName],
-    );
     const after: Checkpoint = rows[0] ? { transactionId: rows[0].transaction_id, position: rows[0].position } : startOfStore;
     const events = await readAll(client, after, options.batchSize ?? 500, { types: projection.handles, upcasters: options.upcasters });
     for (const event of events) await projection.apply(client, event);

@@ -34,9 +34,10 @@ export interface ApplyContext {
  */
 export interface BatchHooks {
   /**
-   * After the inbox claim, before the first message: the fresh messages only.
-   * For example, take every row lock the batch will need in one global order,
-   * so two concurrent batches never deadlock on rows they share.
+   * With the inbox claim, before the first message: every message of the transaction, duplicates
+   * included (which are fresh is the claim's answer, and open's statements go in the claim's round
+   * trip). For example, take every row lock the batch will need in one global order, so two
+   * concurrent batches never deadlock on rows they share; a duplicate's rows are locked for nothing.
    */
   open?(messages: Message[], tx: pg.PoolClient): Promise<void>;
   /** After the last message, before the commit: for example one announcement per key instead of one per message. */
@@ -55,12 +56,12 @@ export async function applyBatch(ctx: ApplyContext, entries: Parsed[]): Promise<
   if (entries.length === 0) return { outcome: 'applied', processed: [] };
   try {
     const processed = await withTransaction(ctx.pool, async (tx) => {
-      const claimed = await claim(tx, ctx.name, entries);
+      const claimed = await claimAndOpen(ctx, tx, entries);
       // A message can appear twice in one batch: its first copy is the one applied.
       const outcomes = entries.map((entry) => claimed.delete(entry.message.messageId));
       const fresh = entries.filter((_, i) => outcomes[i]);
-      if (fresh.length === 0) return outcomes;
-      await applyUnit(ctx, tx, fresh, 1);
+      if (fresh.length > 0) await applyUnit(ctx, tx, fresh, 1);
+      else dropWrites(tx);
       return outcomes;
     });
     return { outcome: 'applied', processed };
@@ -73,23 +74,41 @@ export async function applyBatch(ctx: ApplyContext, entries: Parsed[]): Promise<
 /** One message in a transaction of its own; false when the inbox already had it. */
 export async function applyOne(ctx: ApplyContext, entry: Parsed, attempt: number): Promise<boolean> {
   return withTransaction(ctx.pool, async (tx) => {
-    const claimed = await claim(tx, ctx.name, [entry]);
-    if (!claimed.has(entry.message.messageId)) return false;
+    const claimed = await claimAndOpen(ctx, tx, [entry]);
+    if (!claimed.has(entry.message.messageId)) {
+      dropWrites(tx);
+      return false;
+    }
     await applyUnit(ctx, tx, [entry], attempt);
     return true;
   });
 }
 
 /**
- * The fresh messages of one transaction: the batch hooks, each message's handler, the held writes.
- * A lone message's span covers all of it, so what its hooks read and write is in its trace; a batch
- * of several gets a span of its own, linked to each message's trace, for the work they share.
+ * Opens the unit of work, then claims the messages and runs the open hook in one round trip: issued
+ * together, a transaction of withTransaction sends both at once (libs/postgres gathers them).
+ */
+async function claimAndOpen(ctx: ApplyContext, tx: pg.PoolClient, entries: Parsed[]): Promise<Set<string>> {
+  holdWrites(tx);
+  try {
+    const [claimed] = await Promise.all([claim(tx, ctx.name, entries), ctx.batch?.open?.(entries.map((entry) => entry.message), tx)]);
+    return claimed;
+  } catch (error) {
+    dropWrites(tx);
+    throw error;
+  }
+}
+
+/**
+ * The fresh messages of one transaction, in the unit claimAndOpen opened: each message's handler,
+ * the close hook, the held writes. A lone message's span covers all of it, so what its handler and
+ * close hook write is in its trace; a batch of several gets a span of its own, linked to each
+ * message's trace, for the work they share.
  */
 async function applyUnit(ctx: ApplyContext, tx: pg.PoolClient, fresh: Parsed[], attempt: number): Promise<void> {
   const handle = (entry: Parsed) => ctx.handle(entry.message, tx, delivery(ctx, entry, attempt));
   const unit = (each: (entry: Parsed) => Promise<void>) =>
     inUnit(tx, async () => {
-      await ctx.batch?.open?.(fresh.map((entry) => entry.message), tx);
       for (const entry of fresh) await each(entry);
       await ctx.batch?.close?.(tx);
     });
@@ -132,7 +151,6 @@ async function runInSpan(span: Span, parent: Context, work: () => Promise<void>)
 
 /** The handlers' outbox rows, logs and timelines are written once for the whole batch, just before its commit. */
 async function inUnit(tx: pg.PoolClient, work: () => Promise<void>): Promise<void> {
-  holdWrites(tx);
   try {
     await work();
     await releaseWrites(tx);

@@ -55,12 +55,26 @@ export async function heldWrite<T>(tx: Sql, table: string, rows: T[], write: (tx
   else unit.set(table, { rows: [...rows], write: write as Held['write'] });
 }
 
-/** Makes the held writes, one statement per table in the order the tables were first written, and stops holding. */
+/**
+ * Takes `table`'s place in the release order now, before it has rows: a table that others refer to by
+ * foreign key (a saga and its log rows, say) must be written before them, yet may get its rows last.
+ */
+export function holdPlace<T>(tx: Sql, table: string, write: (tx: Sql, rows: T[]) => Promise<void>): void {
+  const unit = units.get(tx);
+  if (unit && !unit.has(table)) unit.set(table, { rows: [], write: write as Held['write'] });
+}
+
+/**
+ * Makes the held writes, one statement per table in the order the tables were first written, and stops
+ * holding. They are issued together, so a transaction of withTransaction sends them in one round trip
+ * (gathered.ts); the first failure is the one thrown.
+ */
 export async function releaseWrites(tx: Sql): Promise<void> {
   const unit = units.get(tx);
   units.delete(tx);
   states.delete(tx);
-  for (const { rows, write } of unit?.values() ?? []) await write(tx, rows);
+  const writes = [...(unit?.values() ?? [])].filter(({ rows }) => rows.length > 0);
+  await Promise.all(writes.map(({ rows, write }) => write(tx, rows)));
 }
 
 /** Stops holding without writing: the transaction is being rolled back. */

@@ -11,7 +11,8 @@ export type OrderMessageType = { [T in MessageType]: MessageData<T> extends { or
 /**
  * Carries out one command, under the order's lock and in the command's transaction: reads the
  * participant's record, decides, saves, and returns the reply, or undefined when there is none to
- * give (an action that arrives after its compensation), having logged why.
+ * give (an action that arrives after its compensation), having logged why. Its first step must be a
+ * statement: it runs in the lock's round trip, so anything done before it would not be under the lock.
  */
 export type CommandHandler<T extends OrderMessageType> = (message: MessageOf<T>, tx: pg.PoolClient, causation: Causation) => Promise<Message | undefined>;
 
@@ -38,8 +39,10 @@ export function participantHandlers<K extends OrderMessageType>({ lockFor, reply
     (handle: CommandHandler<OrderMessageType>) =>
     async (message: MessageOf<OrderMessageType>, tx: pg.PoolClient): Promise<void> => {
       const { orderId } = message.data;
-      await lockKey(tx, lockFor(orderId));
-      const reply = await handle(message, tx, { correlationId: orderId, causationId: message.messageId });
+      // Issued together, the lock and the handler's first statement share a round trip (libs/postgres
+      // gathers them); the server takes the lock before it runs that statement, so the handler reads
+      // under the lock all the same. Hence a handler's first step is a statement, never an effect outside the database.
+      const [, reply] = await Promise.all([lockKey(tx, lockFor(orderId)), handle(message, tx, { correlationId: orderId, causationId: message.messageId })]);
       if (reply) await enqueue(tx, { topic: replyTo, message: reply });
     };
   const commands = Object.entries(handlers) as [string, CommandHandler<OrderMessageType>][];

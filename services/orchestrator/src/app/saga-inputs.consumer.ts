@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createMessage, Topics, type Message, type MessageData } from '@shopfront/contracts';
-import { enqueue, TransientError, type OutgoingMessage } from '@shopfront/messaging';
+import { enqueue, type OutgoingMessage } from '@shopfront/messaging';
 import { activeTraceIds, type Logger } from '@shopfront/observability';
 import type { Sql } from '@shopfront/postgres';
 import { byType, Consumer, LOGGER, type MessageHandlerProvider, type MessageOf, type TypeRoutes } from '@shopfront/runtime';
 import type pg from 'pg';
 import { decide, type Decision, type SagaInput } from '../domain/decide.js';
-import { OrchestratorError } from '../domain/errors.js';
 import { evolve, isTerminal, type ReplyType, type Saga } from '../domain/saga.js';
 import { sagaDuration, sagasCompleted, sagaTransitions } from './metrics.js';
 import { SAGA_STORE, type LogEntry, type SagaStore } from './ports.js';
@@ -108,14 +107,9 @@ abstract class SagaInputConsumer implements MessageHandlerProvider {
     return this.sagas.lockSagasOfBatch(tx, messages.filter((message) => this.on.handles.includes(message.type)).map((message) => (message.data as { orderId: string }).orderId));
   }
 
-  async closeBatch(tx: pg.PoolClient): Promise<void> {
-    try {
-      await this.sagas.writeSagasOfBatch(tx);
-    } catch (error) {
-      // A saga started concurrently (a rebalance under way): no row was there to lock. The retry reads it and decides again.
-      if (error instanceof OrchestratorError && error.code === 'SAGA_CONFLICT') throw new TransientError(error.message, { cause: error });
-      throw error;
-    }
+  /** Held until the batch's end, so the sagas go with its log and outbox rows; a saga started concurrently (a rebalance under way) fails it as transient. */
+  closeBatch(tx: pg.PoolClient): Promise<void> {
+    return this.sagas.writeSagasOfBatch(tx);
   }
 }
 

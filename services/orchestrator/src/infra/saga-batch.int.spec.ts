@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { messagingMigrations } from '@shopfront/messaging';
+import { messagingMigrations, TransientError } from '@shopfront/messaging';
 import { dropWrites, holdWrites, readMigrations, releaseWrites, withTransaction, type Sql } from '@shopfront/postgres';
 import { freshDatabase, sequentialScans, type TestDatabase } from '@shopfront/testing';
 import { OrchestratorError } from '../domain/errors.js';
@@ -129,7 +129,9 @@ describe('sagas of a consumer batch', () => {
     const results = await Promise.allSettled([start(), start()]);
     assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
     const lost = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
-    assert.ok(lost.reason instanceof OrchestratorError && lost.reason.code === 'SAGA_CONFLICT', String(lost.reason));
+    // Transient: the consumer retries the batch, which then finds the row and decides again.
+    assert.ok(lost.reason instanceof TransientError, String(lost.reason));
+    assert.ok(lost.reason.cause instanceof OrchestratorError && lost.reason.cause.code === 'SAGA_CONFLICT', String(lost.reason.cause));
     assert.equal((await findSaga(db.pool, orderId))?.version, 1);
   });
 

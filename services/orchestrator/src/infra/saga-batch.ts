@@ -1,4 +1,5 @@
-import { unitState, type Sql } from '@shopfront/postgres';
+import { TransientError } from '@shopfront/messaging';
+import { heldWrite, holdPlace, unitState, type Sql } from '@shopfront/postgres';
 import type { StoredSaga } from '../app/ports.js';
 import { OrchestratorError } from '../domain/errors.js';
 import type { Saga } from '../domain/saga.js';
@@ -30,6 +31,8 @@ export async function lockSagasOfBatch(tx: Sql, orderIds: string[]): Promise<voi
   const sagas = new Map<string, StoredSaga | null>(ids.map((id) => [id, null]));
   for (const row of rows) sagas.set(row.order_id, toStored(row));
   unitState.set(tx, key, { sagas, changed: new Map() } satisfies SagaBatch);
+  // The sagas are written before their log rows, which refer to them.
+  holdPlace(tx, 'sagas', writeSagaRows);
 }
 
 /** The saga as this batch has it; undefined when the batch does not hold this order (read the table). */
@@ -49,7 +52,10 @@ export function saveInBatch(tx: Sql, saga: Saga, version: number | undefined): n
   return next;
 }
 
-/** Writes the batch's changed sagas: new ones in one INSERT, the others in one UPDATE. */
+/**
+ * Writes the batch's changed sagas, new ones in one INSERT and the others in one UPDATE, as a held
+ * write: with the batch's log rows and outbox rows, in one round trip before the commit.
+ */
 export async function writeSagasOfBatch(tx: Sql): Promise<void> {
   const batch = batchOf(tx);
   unitState.set(tx, key, undefined);
@@ -59,10 +65,19 @@ export async function writeSagasOfBatch(tx: Sql): Promise<void> {
       .filter(([, change]) => change.created === created)
       .map(([orderId]) => batch.sagas.get(orderId)!)
       .map(({ saga, version }) => ({ ...rowOf(saga), version }));
-  const created = rows(true);
-  const updated = rows(false);
+  await heldWrite(tx, 'sagas', [{ created: rows(true), updated: rows(false) }], writeSagaRows);
+}
+
+type VersionedRow = ReturnType<typeof rowOf> & { version: number };
+type SagaWrite = { created: VersionedRow[]; updated: VersionedRow[] };
+
+async function writeSagaRows(tx: Sql, writes: SagaWrite[]): Promise<void> {
+  const created = writes.flatMap((write) => write.created);
+  const updated = writes.flatMap((write) => write.updated);
+  // Issued together, so that they share a round trip (libs/postgres gathers a transaction's statements).
+  const statements: Promise<unknown>[] = [];
   if (created.length > 0) {
-    const { rowCount } = await tx.query(
+    const insert = tx.query(
       `INSERT INTO sagas (order_id, status, phase, step_index, steps_done, reason, attempt, deadline_at, data, started_at, version)
        SELECT order_id, status, phase, step_index, steps_done, reason, attempt, deadline_at, data, started_at, version
          FROM jsonb_to_recordset($1::jsonb) AS r(order_id uuid, status text, phase text, step_index int, steps_done text[], reason text,
@@ -70,19 +85,29 @@ export async function writeSagasOfBatch(tx: Sql): Promise<void> {
        ON CONFLICT (order_id) DO NOTHING`,
       [JSON.stringify(created)],
     );
-    // Only a second consumer on the same partition (a rebalance under way) can get here first.
-    if (rowCount !== created.length) throw new OrchestratorError('SAGA_CONFLICT', `${created.length - (rowCount ?? 0)} saga(s) of this batch were started concurrently`);
+    statements.push(
+      insert.then(({ rowCount }) => {
+        // Only a second consumer on the same partition (a rebalance under way) can get here first.
+        // The retry reads it and decides again.
+        if (rowCount === created.length) return;
+        const conflict = new OrchestratorError('SAGA_CONFLICT', `${created.length - (rowCount ?? 0)} saga(s) of this batch were started concurrently`);
+        throw new TransientError(conflict.message, { cause: conflict });
+      }),
+    );
   }
   if (updated.length > 0) {
     // The ids again as an array: the planner cannot see how few rows the JSON holds, and joined on
     // it alone it scanned every saga ever started (2 ms at 2,000 sagas, growing with the table).
-    await tx.query(
-      `UPDATE sagas s SET status = r.status, phase = r.phase, step_index = r.step_index, steps_done = r.steps_done, reason = r.reason,
-              attempt = r.attempt, deadline_at = r.deadline_at, data = r.data, version = r.version, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS r(order_id uuid, status text, phase text, step_index int, steps_done text[], reason text,
-              attempt int, deadline_at timestamptz, data jsonb, version int)
-        WHERE s.order_id = r.order_id AND s.order_id = ANY($2::uuid[])`,
-      [JSON.stringify(updated), updated.map((row) => row.order_id)],
+    statements.push(
+      tx.query(
+        `UPDATE sagas s SET status = r.status, phase = r.phase, step_index = r.step_index, steps_done = r.steps_done, reason = r.reason,
+                attempt = r.attempt, deadline_at = r.deadline_at, data = r.data, version = r.version, updated_at = now()
+           FROM jsonb_to_recordset($1::jsonb) AS r(order_id uuid, status text, phase text, step_index int, steps_done text[], reason text,
+                attempt int, deadline_at timestamptz, data jsonb, version int)
+          WHERE s.order_id = r.order_id AND s.order_id = ANY($2::uuid[])`,
+        [JSON.stringify(updated), updated.map((row) => row.order_id)],
+      ),
     );
   }
+  await Promise.all(statements);
 }

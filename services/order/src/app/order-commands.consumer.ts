@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createMessage, messageSchemas, Topics, type PlaceOrderCommand } from '@shopfront/contracts';
 import { appendToStream, fold, readStream } from '@shopfront/event-store';
 import { enqueue } from '@shopfront/messaging';
-import { lockKey, withTransaction, type Pool, type Sql } from '@shopfront/postgres';
+import { dropWrites, holdWrites, lockKey, releaseWrites, withTransaction, type Pool, type Sql } from '@shopfront/postgres';
 import { byType, Consumer, PG_POOL, type MessageHandlerProvider } from '@shopfront/runtime';
 import { randomUUID } from 'node:crypto';
 import { cancelOrder, confirmOrder, evolve, initialOrder, OrderError, placeOrder, priceLines, requestCancellation, streamIdOf, type Order, type OrderEvent } from '../domain/order.js';
@@ -35,11 +35,19 @@ export class OrderCommands {
    */
   place(clientId: string, request: PlaceOrderCommand, orderId: string = randomUUID()): Promise<OrderView> {
     return withTransaction(this.pool, async (tx) => {
-      const { items, total } = priceLines(request.items, await this.readModels.catalogPrices(tx, request.items.map((item) => item.sku)));
-      // Decided under the order's lock: concurrent retries with one id make one order.
-      const { customerId, payment, shippingAddress } = request;
-      await this.execute(tx, orderId, (order) => placeOrder(order, { orderId, clientId, customerId, items, total, payment, shippingAddress }), { causationId: null, clientId });
-      return (await this.readModels.findOrderView(tx, clientId, orderId))!;
+      // A unit of work, as a consumer's batch has: the timeline and outbox rows go out together at its end.
+      holdWrites(tx);
+      try {
+        const { items, total } = priceLines(request.items, await this.readModels.catalogPrices(tx, request.items.map((item) => item.sku)));
+        // Decided under the order's lock: concurrent retries with one id make one order.
+        const { customerId, payment, shippingAddress } = request;
+        await this.execute(tx, orderId, (order) => placeOrder(order, { orderId, clientId, customerId, items, total, payment, shippingAddress }), { causationId: null, clientId });
+        // The view was written above; the held rows and this read share a round trip.
+        const [view] = await Promise.all([this.readModels.findOrderView(tx, clientId, orderId), releaseWrites(tx)]);
+        return view!;
+      } finally {
+        dropWrites(tx);
+      }
     });
   }
 
@@ -59,9 +67,9 @@ export class OrderCommands {
    */
   async execute(tx: Sql, orderId: string, decide: (order: Order) => OrderEvent[], context: CommandContext): Promise<void> {
     const streamId = streamIdOf(orderId);
-    // The order's one concurrency guard (see domain/order.ts): held until the transaction ends, before the read.
-    await lockKey(tx, streamId);
-    const { version, events } = await readStream<OrderEvent>(tx, streamId, { upcasters: orderUpcasters });
+    // The order's one concurrency guard (see domain/order.ts): held until the transaction ends, taken before the
+    // read. Issued together, they share a round trip, and the server runs them in that order.
+    const [, { version, events }] = await Promise.all([lockKey(tx, streamId), readStream<OrderEvent>(tx, streamId, { upcasters: orderUpcasters })]);
     const order = fold(evolve, initialOrder(), events as OrderEvent[]);
     const decided = decide(order);
     if (decided.length === 0) return;
@@ -79,9 +87,10 @@ export class OrderCommands {
         metadata: { correlationId: orderId, causationId: context.causationId, clientId: context.clientId },
       })),
     );
-    await this.readModels.projectOrder(tx, fold(evolve, order, decided), recorded);
     // Each message carries the time its event was recorded (the store's now()), the time the timeline and read models keep.
-    await enqueue(tx, messages.map((message, i) => ({ topic: Topics.orderEvents, message: { ...message, occurredAt: recorded[i]!.occurredAt.toISOString() } })));
+    const outgoing = messages.map((message, i) => ({ topic: Topics.orderEvents, message: { ...message, occurredAt: recorded[i]!.occurredAt.toISOString() } }));
+    // Independent writes, issued together.
+    await Promise.all([this.readModels.projectOrder(tx, fold(evolve, order, decided), recorded), enqueue(tx, outgoing)]);
   }
 }
 
