@@ -4,7 +4,7 @@
  * meaningful as a ratio). Prints a table and writes bench-results/*.json.
  *
  *   npm run bench                 all
- *   npm run bench -- saga         one (saga | event-store | gateway | capacity | flash-sale | kafka-clients)
+ *   npm run bench -- saga         one (saga | event-store | gateway | capacity | flash-sale | kafka-clients | round-trips)
  *   npm run bench -- capacity --rates 10,20 --seconds 10   (flags: tools/bench/capacity.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { benchEventStore } from './event-store.js';
 import { benchFlashSale, parseFlashSaleArgs } from './flash-sale.js';
 import { benchGateway } from './gateway.js';
 import { benchKafkaClients, parseKafkaClientsArgs } from './kafka-clients.js';
+import { benchRoundTrips, parseRoundTripArgs } from './round-trips.js';
 import { benchSagas } from './saga.js';
 
 type Bench = { name: string; run: () => Promise<Record<string, unknown>>; quiet?: boolean; onlyWhenNamed?: boolean };
@@ -31,6 +32,8 @@ const benches: Bench[] = [
   { name: 'flash-sale', run: () => benchFlashSale(parseFlashSaleArgs(process.argv.slice(3))), quiet: true },
   // kafkajs against the maintained clients on this machine's broker (ADR 0024); only when named.
   { name: 'kafka-clients', run: () => benchKafkaClients(parseKafkaClientsArgs(process.argv.slice(3))), quiet: true, onlyWhenNamed: true },
+  // One transaction's statements one by one, gathered, and in pg's pipeline mode (ADR 0026); only when named.
+  { name: 'round-trips', run: () => benchRoundTrips(parseRoundTripArgs(process.argv.slice(3))), quiet: true, onlyWhenNamed: true },
 ];
 
 const wanted = process.argv[2];
