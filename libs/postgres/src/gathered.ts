@@ -11,10 +11,9 @@ interface Waiting {
  * A transaction's statements, gathered into round trips. Its BEGIN is not sent
  * on its own: it goes with the transaction's first statement. Statements issued
  * together (in one tick, such as the held writes that `releaseWrites` makes at
- * once) go out as one pipeline. What a statement
- * returns, and when, is unchanged for the code that awaits it; only the number
- * of round trips falls. A transaction that ran nothing sends neither BEGIN nor
- * COMMIT.
+ * once) go out as one pipeline. What a statement returns, and when, is unchanged
+ * for the code that awaits it; only the number of round trips falls. A
+ * transaction that ran nothing sends neither BEGIN nor COMMIT.
  */
 export class GatheredTransaction {
   private waiting: Waiting[] = [];

@@ -93,6 +93,9 @@ describe('a transaction of withTransaction', () => {
     // The table does not exist yet: the statement's Parse fails (and a Parse of a good one before it may or may not stand).
     const missing = await withTransaction(pool, (tx) => Promise.all([tx.query(`SELECT $1::int AS one`, [1]), tx.query(text, [1])])).catch((error: unknown) => error);
     assert.ok(missing instanceof pg.DatabaseError && missing.code === '42P01', `undefined table: ${String(missing)}`);
+    // Outside a transaction too (pg's own path would Parse the name again, and the good one exists).
+    const alone = await pool.query<{ one: number }>(`SELECT $1::int AS one`, [7]);
+    assert.deepEqual(alone.rows, [{ one: 7 }]);
     await pool.query(`CREATE TABLE ${later} (id int PRIMARY KEY)`);
     const { result } = await roundTrips((tx) => Promise.all([tx.query(`SELECT $1::int AS one`, [1]), tx.query(text, [2])]));
     assert.deepEqual([result[0].rows, result[1].rowCount], [[{ one: 1 }], 1]);

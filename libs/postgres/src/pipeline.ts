@@ -22,6 +22,12 @@ const prepareValue = (pg as unknown as { utils: { prepareValue: (value: unknown)
 /** Connections whose Parse of a name may or may not have happened (the pipeline that sent it failed): closed before the next Parse. */
 const uncertain = new WeakMap<object, Set<string>>();
 
+/** Whether `name` may or may not be prepared on this client's connection: only a pipeline, which closes it first, may prepare it again. */
+export function preparedUncertain(client: pg.ClientBase, name: string): boolean {
+  const connection = (client as unknown as { connection?: object }).connection;
+  return connection !== undefined && (uncertain.get(connection)?.has(name) ?? false);
+}
+
 interface Connection {
   parsedStatements: Record<string, string>;
   submittedNamedStatements: Record<string, string>;

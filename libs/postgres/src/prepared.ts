@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { GatheredTransaction } from './gathered.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, preparedUncertain } from './pipeline.js';
 
 /**
  * Every statement with parameters runs as a named prepared statement: Postgres
@@ -21,7 +21,7 @@ export class PreparingClient extends pg.Client {
   /** Set by withTransaction for the length of a transaction: its statements go out gathered (gathered.ts). */
   private gathered: GatheredTransaction | undefined;
 
-  /** Starts a transaction whose BEGIN goes with its first statement; `end` stops gathering (then COMMIT or ROLLBACK, if `started`). */
+  /** Starts a transaction whose BEGIN goes with its first statement; `stopGathering` ends it (then COMMIT or ROLLBACK, if `started`). */
   gather(): GatheredTransaction {
     this.gathered = new GatheredTransaction(this);
     return this.gathered;
@@ -36,11 +36,27 @@ export class PreparingClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [config, values] = args;
     const gathered = this.gathered;
-    if (gathered && !(config instanceof Pipeline)) {
+    if (!(config instanceof Pipeline)) {
       const statement = gatherable(config, values, args.length);
-      if (statement && gathered.accepts(statement.text, statement.values)) return gathered.query(statement) as never;
-      // Anything else keeps its place in the order: what is gathered goes first.
-      gathered.flush(true);
+      if (gathered) {
+        if (statement && gathered.accepts(statement.text, statement.values)) return gathered.query(statement) as never;
+        // Anything else keeps its place in the order: what is gathered goes first.
+        gathered.flush(true);
+      } else {
+        // pg-pool's query passes a callback last.
+        const callback = typeof args.at(-1) === 'function' ? (args.at(-1) as (error: unknown, result?: unknown) => void) : undefined;
+        const plain = callback ? gatherable(config, values, args.length - 1) : statement;
+        if (plain?.name !== undefined && preparedUncertain(this, plain.name)) {
+          // A failed pipeline left this name in doubt: pg's own path would Parse it again, and fail if it exists.
+          const answer = Pipeline.run(this, [plain]).then(([outcome]) => {
+            if (!outcome?.ok) throw outcome?.error ?? new Error('no answer');
+            return outcome.result;
+          });
+          if (!callback) return answer as never;
+          answer.then((result) => callback(null, result), (error: unknown) => callback(error));
+          return undefined as never;
+        }
+      }
     }
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       args[0] = { text: config, name: statementName(config) };
@@ -68,7 +84,7 @@ function isPlainQuery(config: unknown): config is PlainQuery {
 function gatherable(config: unknown, values: unknown, count: number): { text: string; values: unknown[]; name?: string } | undefined {
   if (typeof config === 'string') {
     if (count > 2 || (count === 2 && !Array.isArray(values))) return undefined;
-    const list = (values as unknown[] | undefined) ?? [];
+    const list = count === 2 ? (values as unknown[]) : [];
     return { text: config, values: list, ...(list.length > 0 ? { name: statementName(config) } : {}) };
   }
   if (count !== 1 || typeof config !== 'object' || config === null) return undefined;
