@@ -119,8 +119,9 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     if (redis && this.options.redisRequired !== false) this.readiness.add('redis', () => redis.ping());
     // A service that neither publishes nor consumes (the gateway) needs no broker to serve: no loops, no Kafka in readiness.
     if (this.options.relay === false && this.specs.length === 0) return;
+    // Not one of the loops: a failed start stops those, and a closed probe would keep the service unready for good.
     const brokerCheck = new BrokerReadiness(this.kafka);
-    this.loops.push(brokerCheck);
+    this.brokerCheck = brokerCheck;
     this.readiness.add('kafka', () => brokerCheck.check());
     this.readiness.add('messaging', async () => {
       if (!this.started) throw new Error(this.startError ?? 'starting');
@@ -132,6 +133,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private specs: DiscoveredConsumer[] = [];
+  private brokerCheck: BrokerReadiness | undefined;
 
   private discoverConsumers(): DiscoveredConsumer[] {
     const found = this.discovery.getProviders().flatMap((wrapper) => {
@@ -248,6 +250,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     // A start stuck retrying against a dead broker must not hold shutdown; what it started is stopped below.
     await Promise.race([this.starting, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     for (const loop of this.loops) await loop.stop().catch(() => undefined);
+    await this.brokerCheck?.stop();
     this.redis?.disconnect();
     await this.relayPool?.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
