@@ -7,13 +7,6 @@ export interface PipelinedStatement {
   name?: string | undefined;
 }
 
-/** What a statement after a failed one gets: the server skipped it, so it did nothing. */
-export class SkippedStatementError extends Error {
-  constructor(readonly failure: unknown) {
-    super('not run: an earlier statement of its pipeline failed', { cause: failure });
-  }
-}
-
 type Settled = { ok: true; result: pg.QueryResult } | { ok: false; error: unknown };
 
 // pg's own value mapping (arrays, dates, JSON, Buffers), as its Query uses; exported on the default object only.
@@ -46,7 +39,8 @@ interface Connection {
  * The server runs them in order and answers them all at once; after an error it
  * skips the rest up to the Sync, so they cannot run half: inside a transaction
  * the transaction is then aborted, and the caller rolls back as for any failed
- * statement. Each statement's result is its own (`settled`, in order).
+ * statement. Each statement's result is its own (`settled`, in order); the failed
+ * one and those skipped after it all carry the server's error.
  *
  * A submittable in pg's sense (as pg-cursor is): `client.query(pipeline)` queues
  * it like any query, so the query timeout and the client's ordering still apply.
@@ -124,9 +118,9 @@ export class Pipeline {
     if (this.failed) return;
     this.failed = true;
     this.forgetParses(connection);
-    // The statement that failed gets the error; every later one was skipped by the server.
-    if (this.settled.length < this.statements.length) this.settled.push({ ok: false, error });
-    while (this.settled.length < this.statements.length) this.settled.push({ ok: false, error: new SkippedStatementError(error) });
+    // The statement that failed gets the error, and so does every later one, which the server skipped: whichever
+    // of them a caller's Promise.all hears first, it is the cause, classified as such (a deadlock retried, say).
+    while (this.settled.length < this.statements.length) this.settled.push({ ok: false, error });
     // A timeout or a lost connection is the whole pipeline's failure; an answer from the server is one statement's.
     if (isServerError(error)) this.callback?.(null, this.settled);
     else this.callback?.(error);
